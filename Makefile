@@ -1,0 +1,47 @@
+# Two commands: `make run` serves the demo cluster, `make test` runs the tests.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= var
+
+.PHONY: run test install install-test system-deps lint check-ontology clean
+
+$(VENV)/.runtime: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-test: $(VENV)/.test system-deps
+
+# HermiT, which checks the ontology, runs on Java; install a JRE only when none is present.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing a Java runtime for HermiT"; \
+		apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+
+run: install
+	$(BIN)/vic-semantic serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check vic_semantic api tests
+	$(BIN)/mypy vic_semantic api
+
+check-ontology: install system-deps
+	$(BIN)/vic-semantic check-ontology
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

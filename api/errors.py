@@ -1,0 +1,81 @@
+"""How library errors become HTTP responses: status, and a message in the client's language."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.negotiation import choose_language
+from vic_semantic.errors import (
+    ForbiddenOperationError,
+    InputError,
+    QuerySyntaxError,
+    RdfSyntaxError,
+    StoreError,
+    UnsupportedFormatError,
+    VicError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class HttpError(VicError):
+    """An error the API itself raises, with the status it maps to."""
+
+    def __init__(self, status: int, code: str, message_ru: str, message_en: str) -> None:
+        super().__init__(message_ru, message_en)
+        self.status = status
+        self.code = code
+
+
+def _status_and_code(error: VicError) -> tuple[int, str]:
+    if isinstance(error, HttpError):
+        return error.status, error.code
+    if isinstance(error, ForbiddenOperationError):
+        return 403, "forbidden_operation"
+    if isinstance(error, QuerySyntaxError):
+        return 400, "query_syntax"
+    if isinstance(error, RdfSyntaxError):
+        return 400, "rdf_syntax"
+    if isinstance(error, UnsupportedFormatError):
+        return 415, "unsupported_media_type"
+    if isinstance(error, InputError):
+        return 400, "invalid_input"
+    return 500, "store_error"
+
+
+def error_body(error: VicError, lang: str) -> dict[str, object]:
+    """Return the JSON body of an error: a code, the message in ``lang`` and its position."""
+    status, code = _status_and_code(error)
+    body: dict[str, object] = {
+        "status": status,
+        "error": code,
+        "message": error.message(lang),
+    }
+    line = getattr(error, "line", None)
+    if line is not None:
+        body["line"] = line
+        body["column"] = getattr(error, "column", None)
+    extra = getattr(error, "details", None)
+    if extra:
+        body["details"] = extra
+    return body
+
+
+async def _handle_vic_error(request: Request, error: Exception) -> JSONResponse:
+    if not isinstance(error, VicError):  # registered for VicError only
+        raise error
+    lang = choose_language(request.headers.get("accept-language"))
+    body = error_body(error, lang)
+    status = int(str(body["status"]))
+    if isinstance(error, StoreError) or status >= 500:
+        logger.error("store failure on %s %s: %s", request.method, request.url.path, error)
+    else:
+        logger.info("rejected %s %s: %s", request.method, request.url.path, error)
+    return JSONResponse(body, status_code=status, headers={"Content-Language": lang})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(VicError, _handle_vic_error)

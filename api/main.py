@@ -1,0 +1,54 @@
+"""Build the FastAPI application from settings; ``create_app`` is the only entry point."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.errors import install_error_handlers
+from api.routers import home, sparql, validation
+from vic_semantic.config import Settings, get_settings
+from vic_semantic.service import VicService
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, service: VicService | None = None) -> FastAPI:
+    """Return the application; it opens the store at start-up unless ``service`` is given."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = service is None
+        app.state.service = service or VicService.open(settings)
+        logger.info("vic-semantic ready")
+        yield
+        if owned:
+            app.state.service.close()
+        logger.info("vic-semantic stopped")
+
+    app = FastAPI(
+        title="vic-semantic",
+        summary="Семантическая совместимость ВИК «Гомель–Москва» / "
+        "Semantic interoperability of the Gomel–Moscow cluster",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    # Browsers may read and query from any origin, but never with credentials: a page of
+    # another site must not act with a member's token.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    install_error_handlers(app)
+    app.include_router(home.router)
+    app.include_router(sparql.router)
+    app.include_router(validation.router)
+    return app

@@ -1,0 +1,204 @@
+"""The ``vic-semantic`` command: serve, load, validate, dump and check the ontology."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from vic_semantic.config import Settings
+from vic_semantic.errors import VicError
+
+app = typer.Typer(
+    help="vic-semantic: семантическая совместимость ВИК / cluster semantic interoperability.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+logger = logging.getLogger(__name__)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder of the persistent store (default: var/)."),
+]
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    turtle = "turtle"
+
+
+class DumpFormat(str, Enum):
+    trig = "trig"
+    nquads = "nquads"
+
+
+def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _fail(error: VicError, lang: str = "ru") -> typer.Exit:
+    console.print(f"[red]{error.message(lang)}[/red]")
+    return typer.Exit(code=2)
+
+
+@app.callback()
+def _configure_logging(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the API and the demo cluster on http://HOST:PORT."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = _settings(data_dir, base_url=f"http://{host}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="RDF files or member files to load.")],
+    graph: Annotated[
+        str | None, typer.Option(help="Named graph IRI for RDF files (default: one per file).")
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(help="Member slug that owns member files (CSV, XLSX, JSON)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Load files into the store: each RDF file replaces its named graph whole."""
+    from vic_semantic.loading import load_paths
+    from vic_semantic.service import VicService
+
+    service = VicService.open(_settings(data_dir, load_demo=False))
+    try:
+        for line in load_paths(service, files, graph=graph, member=member):
+            console.print(line)
+    except VicError as error:
+        raise _fail(error) from error
+    finally:
+        service.close()
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Member files or RDF files to validate.")],
+    output: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
+        ReportFormat.table
+    ),
+    lang: Annotated[str, typer.Option(help="Language of the messages: ru or en.")] = "ru",
+) -> None:
+    """Validate files offline, without a server; exit code 1 when a violation is found."""
+    from vic_semantic.validation import validate_files
+
+    try:
+        uploads = [(path.name, path.read_bytes()) for path in files]
+        report = validate_files(uploads)
+    except OSError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from error
+    except VicError as error:
+        raise _fail(error, lang) from error
+
+    if output is ReportFormat.json:
+        sys.stdout.write(json.dumps(report.to_json(lang), ensure_ascii=False, indent=2) + "\n")
+    elif output is ReportFormat.turtle:
+        sys.stdout.write(report.to_turtle())
+    else:
+        _print_report(report.to_json(lang), lang)
+    raise typer.Exit(code=0 if report.conforms else 1)
+
+
+def _print_report(report: dict[str, object], lang: str) -> None:
+    english = lang == "en"
+    results = report.get("results")
+    rows = results if isinstance(results, list) else []
+    table = Table(title="Validation report" if english else "Отчёт о проверке")
+    for column in ("file", "row", "column", "value", "severity", "message"):
+        table.add_column(column)
+    for result in rows:
+        table.add_row(*(str(result.get(key) or "") for key in (
+            "file", "row", "column", "value", "severity", "message"
+        )))
+    Console().print(table)
+    verdict = report.get("conforms")
+    if english:
+        console.print("Conforms." if verdict else f"{len(rows)} finding(s).")
+    else:
+        console.print("Данные соответствуют правилам." if verdict else f"Замечаний: {len(rows)}.")
+
+
+@app.command()
+def dump(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    rdf_format: Annotated[DumpFormat, typer.Option("--format", help="Dataset syntax.")] = (
+        DumpFormat.trig
+    ),
+    data_dir: DataDir = None,
+) -> None:
+    """Write the whole dataset, every named graph included, as TriG or N-Quads."""
+    import pyoxigraph as ox
+
+    from vic_semantic.service import VicService
+
+    chosen = ox.RdfFormat.TRIG if rdf_format is DumpFormat.trig else ox.RdfFormat.N_QUADS
+    service = VicService.open(_settings(data_dir, load_demo=False))
+    try:
+        data = service.store.dump(chosen)
+    finally:
+        service.close()
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        console.print(f"{len(data)} bytes → {output}")
+
+
+@app.command("check-ontology")
+def check_ontology() -> None:
+    """Check the ontology: quality rules, then HermiT consistency; exit code 1 on a problem."""
+    from vic_semantic.ontology.consistency import check_consistency
+    from vic_semantic.ontology.loader import load_ontology_graph
+    from vic_semantic.ontology.quality import quality_problems
+
+    graph = load_ontology_graph()
+    problems = quality_problems(graph)
+    for problem in problems:
+        console.print(f"[yellow]{problem}[/yellow]")
+    report = check_consistency(graph)
+    console.print(
+        f"HermiT: consistent={report.consistent}, "
+        f"unsatisfiable={len(report.unsatisfiable_classes)}"
+    )
+    for name in report.unsatisfiable_classes:
+        console.print(f"[red]unsatisfiable: {name}[/red]")
+    if problems or not report.consistent or report.unsatisfiable_classes:
+        raise typer.Exit(code=1)
+    console.print("[green]Ontology OK[/green]")

@@ -1,0 +1,32 @@
+"""The running service's state: settings and the open store, shared by the API and the CLI."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from vic_semantic.config import Settings
+from vic_semantic.store.embedded import EmbeddedStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class VicService:
+    settings: Settings
+    store: EmbeddedStore
+
+    @classmethod
+    def open(cls, settings: Settings) -> VicService:
+        """Open the store and, when it is empty and the settings ask for it, load the demo."""
+        from vic_semantic.demo import ensure_demo_loaded
+
+        path = None if settings.in_memory else settings.store_path
+        store = EmbeddedStore(path)
+        service = cls(settings=settings, store=store)
+        if settings.load_demo:
+            ensure_demo_loaded(service)
+        return service
+
+    def close(self) -> None:
+        self.store.close()

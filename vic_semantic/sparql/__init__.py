@@ -1,0 +1,1 @@
+"""SPARQL request handling that does not depend on a particular store."""

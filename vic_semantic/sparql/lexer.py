@@ -1,0 +1,72 @@
+"""A small SPARQL lexer: finds keywords outside strings, IRIs and comments.
+
+It answers two questions before a query reaches the engine: which query form it is (so the
+API can negotiate a result format first), and whether it uses an operation that would make
+the server fetch a URL. It does not validate the grammar: the engine does that.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from vic_semantic.errors import ForbiddenOperationError
+
+# Strings (long forms first), IRIs, comments, then words that may be keywords. A word that
+# is part of a prefixed name (ex:load) or a variable (?service) never counts as a keyword.
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|\#[^\n]*"
+    r"|[?$][A-Za-z0-9_\u00B7-\uFFFF]+"
+    r"|[A-Za-z_][A-Za-z0-9_\-.]*:[^\s;,(){}\[\]]*"
+    r"|[A-Za-z]+",
+    re.DOTALL,
+)
+
+_FETCHING_KEYWORDS = {"SERVICE", "LOAD"}
+
+
+class QueryForm(str, Enum):
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+
+
+def keywords(text: str) -> list[str]:
+    """Return the bare words of ``text`` in upper case, skipping strings, IRIs and comments."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if token[0].isalpha() and ":" not in token:
+            found.append(token.upper())
+    return found
+
+
+def query_form(query: str) -> QueryForm | None:
+    """Return the form of a query, or None when no form keyword is found."""
+    for word in keywords(query):
+        if word in QueryForm.__members__:
+            return QueryForm(word)
+    return None
+
+
+def reject_fetching_operations(text: str) -> None:
+    """Raise ForbiddenOperationError if a query or update contains SERVICE or LOAD.
+
+    Both make the server open a connection to a URL of the client's choosing, which would let
+    any client probe hosts the server can reach.
+    """
+    used = sorted(_FETCHING_KEYWORDS.intersection(keywords(text)))
+    if used:
+        names = ", ".join(used)
+        raise ForbiddenOperationError(
+            f"Операция {names} запрещена: сервер не обращается к другим узлам. "
+            "Загрузите данные через /catalogues или Graph Store и уберите эту операцию.",
+            f"{names} is not allowed: the server never contacts other hosts. "
+            "Upload the data instead and remove the operation.",
+        )
