@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vic_semantic.access import Principal, Role, TokenRegistry
+from vic_semantic.errors import InputError
+from vic_semantic.namespaces import GRAPH, MEMBERS_GRAPH, ONTOLOGY_GRAPH, catalogue_graph
+
+
+def test_token_created_stored_hashed(tmp_path: Path) -> None:
+    registry = TokenRegistry(tmp_path / "tokens.json")
+
+    token_id, secret = registry.create(Role.MEMBER, member="molochnyj-zavod-1")
+
+    stored = (tmp_path / "tokens.json").read_text(encoding="utf-8")
+    assert secret not in stored
+    assert json.loads(stored)["tokens"][0]["id"] == token_id
+    principal = registry.authenticate(secret)
+    assert principal == Principal(Role.MEMBER, "molochnyj-zavod-1", token_id)
+
+
+def test_unknown_and_revoked_tokens_rejected(tmp_path: Path) -> None:
+    registry = TokenRegistry(tmp_path / "tokens.json")
+    token_id, secret = registry.create(Role.ANALYST)
+
+    assert registry.authenticate(secret + "x") is None
+    registry.revoke(token_id)
+    assert registry.authenticate(secret) is None
+    with pytest.raises(InputError):
+        registry.revoke(token_id)
+
+
+def test_admin_token_from_environment(tmp_path: Path) -> None:
+    registry = TokenRegistry(tmp_path / "tokens.json", admin_token="from-env")
+
+    assert registry.authenticate("from-env") == Principal(Role.ADMIN, token_id="environment")
+    assert not (tmp_path / "tokens.json").exists()
+
+
+def test_member_role_needs_member(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        TokenRegistry(tmp_path / "t.json").create(Role.MEMBER)
+
+
+@pytest.mark.parametrize(
+    ("graph", "allowed"),
+    [
+        (str(catalogue_graph("molochnyj-zavod-1")), True),
+        (str(GRAPH["member/molochnyj-zavod-1/notes"]), True),
+        (str(catalogue_graph("molochnyj-zavod-2")), False),
+        (str(GRAPH["member/molochnyj-zavod-10/notes"]), False),
+        (str(ONTOLOGY_GRAPH), False),
+        (str(MEMBERS_GRAPH), False),
+    ],
+)
+def test_member_writes_only_own_graphs(graph: str, allowed: bool) -> None:
+    member = Principal(Role.MEMBER, "molochnyj-zavod-1")
+
+    assert member.can_write_graph(graph) is allowed
+    assert Principal(Role.ADMIN).can_write_graph(graph)
+    assert not Principal(Role.ANALYST).can_write_graph(graph)

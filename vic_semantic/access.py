@@ -1,0 +1,164 @@
+"""Who may do what: roles, bearer tokens stored hashed, and the graphs each role may write.
+
+Roles, from least to most trusted:
+- anonymous: reads, when the service allows anonymous reading;
+- analyst: reads everything;
+- member: reads everything, writes only its own graphs (its catalogue and its veterinary
+  records, and graphs under ``graph/member/{slug}/``);
+- admin: reads and writes everything.
+
+Tokens are random strings shown once at creation. Only their SHA-256 digests are stored, in
+``tokens.json`` in the data folder: a token has 256 bits of randomness, so an unsalted fast
+hash is enough to make a leaked file useless. The administrator's token can instead come from
+the environment (VIC_ADMIN_TOKEN) for deployments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from vic_semantic.errors import InputError
+from vic_semantic.namespaces import GRAPH, catalogue_graph, veterinary_graph
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "vic_"
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    ANALYST = "analyst"
+    MEMBER = "member"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The party behind a request: its role and, for a member, the member's slug."""
+
+    role: Role
+    member: str | None = None
+    token_id: str | None = None
+
+    def can_read(self) -> bool:
+        return True
+
+    def can_write_graph(self, graph: str) -> bool:
+        """Return whether this principal may change the named graph ``graph``."""
+        if self.role is Role.ADMIN:
+            return True
+        if self.role is not Role.MEMBER or not self.member:
+            return False
+        return graph in owned_graphs(self.member) or graph.startswith(
+            str(GRAPH[f"member/{self.member}/"])
+        )
+
+
+ANONYMOUS = Principal(Role.ANONYMOUS)
+
+
+def owned_graphs(member: str) -> set[str]:
+    """Return the fixed graphs a member owns: its catalogue and its veterinary records."""
+    return {str(catalogue_graph(member)), str(veterinary_graph(member))}
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored token: its id, the digest of its secret, and whom it stands for."""
+
+    id: str
+    digest: str
+    role: Role
+    member: str | None
+    created: str
+    label: str = ""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenRegistry:
+    """The tokens of one data folder, read from and written to ``tokens.json``."""
+
+    def __init__(self, path: Path, admin_token: str | None = None) -> None:
+        self.path = path
+        self._admin_digest = _digest(admin_token) if admin_token else None
+
+    def create(self, role: Role, member: str | None = None, label: str = "") -> tuple[str, str]:
+        """Create a token and return (id, secret); only the digest is stored."""
+        if role is Role.MEMBER and not member:
+            raise InputError(
+                "Для роли member укажите участника (--member).",
+                "The member role needs a member (--member).",
+            )
+        if role is Role.ANONYMOUS:
+            raise InputError(
+                "Токен для анонимной роли не нужен.",
+                "The anonymous role needs no token.",
+            )
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        record = TokenRecord(
+            id=secrets.token_hex(4),
+            digest=_digest(secret),
+            role=role,
+            member=member if role is Role.MEMBER else None,
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            label=label,
+        )
+        self._write([*self.records(), record])
+        logger.info("created token %s for role %s member %s", record.id, role, member)
+        return record.id, secret
+
+    def revoke(self, token_id: str) -> None:
+        """Delete the token with this id, raising InputError when there is none."""
+        records = self.records()
+        kept = [record for record in records if record.id != token_id]
+        if len(kept) == len(records):
+            raise InputError(
+                f"Токен с идентификатором «{token_id}» не найден; список: vic-semantic token list.",
+                f"No token has the id '{token_id}'; list them with: vic-semantic token list.",
+            )
+        self._write(kept)
+        logger.info("revoked token %s", token_id)
+
+    def records(self) -> list[TokenRecord]:
+        if not self.path.is_file():
+            return []
+        raw = json.loads(self.path.read_text(encoding="utf-8"))
+        return [TokenRecord(**{**entry, "role": Role(entry["role"])}) for entry in raw["tokens"]]
+
+    def authenticate(self, token: str) -> Principal | None:
+        """Return the principal of ``token``, or None when no stored token matches.
+
+        Every stored digest is compared in constant time, so the time taken does not tell
+        how much of a guessed token was right.
+        """
+        digest = _digest(token)
+        if self._admin_digest and hmac.compare_digest(digest, self._admin_digest):
+            return Principal(Role.ADMIN, token_id="environment")
+        found = None
+        for record in self.records():
+            if hmac.compare_digest(digest, record.digest):
+                found = Principal(record.role, record.member, record.id)
+        return found
+
+    def _write(self, records: list[TokenRecord]) -> None:
+        """Write the file atomically: a crash leaves either the old or the new list."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps({"tokens": [asdict(r) for r in records]}, ensure_ascii=False, indent=2)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(body)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, self.path)
