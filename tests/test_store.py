@@ -30,7 +30,9 @@ def test_replace_graph_with_bad_data_keeps_old_content(tmp_path: Path) -> None:
     store.replace_graph("http://g/1", b"<http://a> <http://p> 1 .", TTL)
 
     with pytest.raises(RdfSyntaxError) as caught:
-        store.replace_graph("http://g/1", b"<http://b> <http://p> 2 .\n<http://c> <http://p> .", TTL)
+        store.replace_graph(
+            "http://g/1", b"<http://b> <http://p> 2 .\n<http://c> <http://p> .", TTL
+        )
 
     assert caught.value.line == 2
     assert [g.triples for g in store.graphs()] == [1]
@@ -103,6 +105,8 @@ def test_query_syntax_error_has_position() -> None:
 def test_service_and_load_never_run() -> None:
     store = EmbeddedStore(None)
     with pytest.raises(ForbiddenOperationError):
-        store.query("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", Dataset(), None, None)
+        store.query(
+            "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", Dataset(), None, None
+        )
     with pytest.raises(ForbiddenOperationError):
         store.update("LOAD <http://127.0.0.1:1/x.ttl>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,13 +31,13 @@ DataDir = Annotated[
 ]
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     table = "table"
     json = "json"
     turtle = "turtle"
 
 
-class DumpFormat(str, Enum):
+class DumpFormat(StrEnum):
     trig = "trig"
     nquads = "nquads"
 
@@ -142,9 +142,12 @@ def _print_report(report: dict[str, object], lang: str) -> None:
     for column in ("file", "row", "column", "value", "severity", "message"):
         table.add_column(column)
     for result in rows:
-        table.add_row(*(str(result.get(key) or "") for key in (
-            "file", "row", "column", "value", "severity", "message"
-        )))
+        table.add_row(
+            *(
+                str(result.get(key) or "")
+                for key in ("file", "row", "column", "value", "severity", "message")
+            )
+        )
     Console().print(table)
     verdict = report.get("conforms")
     if english:
@@ -194,8 +197,7 @@ def check_ontology() -> None:
         console.print(f"[yellow]{problem}[/yellow]")
     report = check_consistency(graph)
     console.print(
-        f"HermiT: consistent={report.consistent}, "
-        f"unsatisfiable={len(report.unsatisfiable_classes)}"
+        f"HermiT: consistent={report.consistent}, unsatisfiable={len(report.unsatisfiable_classes)}"
     )
     for name in report.unsatisfiable_classes:
         console.print(f"[red]unsatisfiable: {name}[/red]")

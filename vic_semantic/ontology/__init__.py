@@ -1,0 +1,25 @@
+"""The OWL ontology of vic-semantic: loading it, checking it with HermiT, and editorial checks."""
+
+from vic_semantic.ontology.consistency import ConsistencyReport, check_consistency
+from vic_semantic.ontology.errors import (
+    JavaNotFoundError,
+    OntologyError,
+    OntologyNotFoundError,
+    OntologySyntaxError,
+    ReasonerError,
+)
+from vic_semantic.ontology.loader import load_ontology_graph, ontology_dir
+from vic_semantic.ontology.quality import quality_problems
+
+__all__ = [
+    "ConsistencyReport",
+    "JavaNotFoundError",
+    "OntologyError",
+    "OntologyNotFoundError",
+    "OntologySyntaxError",
+    "ReasonerError",
+    "check_consistency",
+    "load_ontology_graph",
+    "ontology_dir",
+    "quality_problems",
+]

@@ -1,0 +1,99 @@
+"""Check the ontology with the HermiT OWL 2 DL reasoner that ships with owlready2.
+
+HermiT runs in Java. owlready2 reads RDF/XML, so the graph is written to a temporary
+RDF/XML file and loaded into a fresh owlready2 World, which keeps one check from seeing
+the classes of another.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import owlready2
+from rdflib import Graph
+
+from vic_semantic.ontology.errors import JavaNotFoundError, ReasonerError
+
+logger = logging.getLogger(__name__)
+
+# owlready2 stores what HermiT infers in the ontology that is active while it runs.
+_INFERRED_ONTOLOGY_IRI = "urn:vic-semantic:hermit-inferences"
+
+
+@dataclass(frozen=True)
+class ConsistencyReport:
+    """Outcome of one HermiT run.
+
+    ``inferred_subclass_count`` counts the direct subclass axioms that HermiT found and the
+    graph did not assert. An inconsistent ontology cannot be classified, so for it the
+    other two fields are empty.
+    """
+
+    consistent: bool
+    unsatisfiable_classes: tuple[str, ...]
+    inferred_subclass_count: int
+
+    @property
+    def ok(self) -> bool:
+        """True when the ontology is consistent and every class can have members."""
+        return self.consistent and not self.unsatisfiable_classes
+
+
+def check_consistency(graph: Graph) -> ConsistencyReport:
+    """Run HermiT on ``graph`` and report consistency and unsatisfiable classes.
+
+    Raises JavaNotFoundError when no Java runtime is on the PATH, and ReasonerError when
+    HermiT fails for another reason, for example on a construct outside OWL 2 DL.
+    """
+    if shutil.which(owlready2.JAVA_EXE) is None:
+        raise JavaNotFoundError(owlready2.JAVA_EXE)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="vic-hermit-") as folder:
+        path = Path(folder) / "ontology.owl"
+        graph.serialize(destination=path, format="xml")
+        report = _reason(path)
+
+    logger.info(
+        "HermiT: consistent=%s, %d unsatisfiable classes, %d inferred subclass axioms, %.1f s",
+        report.consistent,
+        len(report.unsatisfiable_classes),
+        report.inferred_subclass_count,
+        time.perf_counter() - started,
+    )
+    return report
+
+
+def _reason(path: Path) -> ConsistencyReport:
+    world = owlready2.World()
+    try:
+        world.get_ontology(path.as_uri()).load()
+        inferred = world.get_ontology(_INFERRED_ONTOLOGY_IRI)
+        try:
+            with inferred:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            return ConsistencyReport(False, (), 0)
+        except owlready2.OwlReadyJavaError as error:
+            raise ReasonerError(
+                f"HermiT завершился с ошибкой: {error}",
+                f"HermiT failed: {error}",
+            ) from error
+
+        # owlready2 lists owl:Nothing too, which is unsatisfiable by definition, so drop it.
+        unsatisfiable = tuple(
+            sorted(
+                entity.iri
+                for entity in world.inconsistent_classes()
+                if entity is not owlready2.Nothing
+            )
+        )
+        subclass_axioms = list(inferred.get_triples(None, owlready2.rdfs_subclassof, None))
+        return ConsistencyReport(True, unsatisfiable, len(subclass_axioms))
+    finally:
+        world.close()
