@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
+import logging
 
 from fastapi import Request
 
 from api.errors import HttpError
 from api.negotiation import choose_language
+from vic_semantic.access import ANONYMOUS, Principal, Role
 from vic_semantic.service import VicService
+
+logger = logging.getLogger(__name__)
 
 
 def get_service(request: Request) -> VicService:
@@ -21,28 +24,69 @@ def get_language(request: Request) -> str:
     return choose_language(request.headers.get("accept-language"))
 
 
-def require_admin(request: Request) -> None:
-    """Raise 401 or 403 unless the request carries the administrator's bearer token."""
-    expected = get_service(request).settings.admin_token
-    if not expected:
-        raise HttpError(
-            403,
-            "writes_disabled",
-            "Запись через SPARQL Update отключена: задайте токен администратора "
-            "в переменной окружения VIC_ADMIN_TOKEN.",
-            "SPARQL Update is disabled: set the administrator token in the environment "
-            "variable VIC_ADMIN_TOKEN.",
-        )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+def get_principal(request: Request) -> Principal:
+    """Return who sends the request: anonymous without a token, 401 for an unknown one."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise HttpError(
             401,
             "unauthenticated",
-            "Нужен заголовок Authorization: Bearer <токен>.",
-            "An Authorization: Bearer <token> header is required.",
+            "Заголовок Authorization должен иметь вид «Bearer <токен>».",
+            "The Authorization header must read 'Bearer <token>'.",
         )
-    if not hmac.compare_digest(token.encode(), expected.encode()):
-        raise HttpError(403, "forbidden", "Токен не подходит.", "The token is not valid.")
+    principal = get_service(request).tokens.authenticate(token.strip())
+    if principal is None:
+        logger.info("rejected an unknown bearer token on %s %s", request.method, request.url.path)
+        raise HttpError(
+            401,
+            "invalid_token",
+            "Токен не найден или отозван. Получите новый у администратора кластера.",
+            "The token is unknown or revoked. Ask the cluster administrator for a new one.",
+        )
+    return principal
+
+
+def require_admin(request: Request) -> Principal:
+    """Return the administrator behind the request, or raise 401 or 403."""
+    principal = get_principal(request)
+    if principal.role is Role.ADMIN:
+        return principal
+    if principal.role is Role.ANONYMOUS:
+        raise HttpError(
+            401,
+            "unauthenticated",
+            "Для записи нужен заголовок Authorization: Bearer <токен>.",
+            "Writing needs an Authorization: Bearer <token> header.",
+        )
+    raise HttpError(
+        403,
+        "forbidden",
+        "Эта операция доступна только администратору.",
+        "Only the administrator may do this.",
+    )
+
+
+def require_graph_write(request: Request, graph: str) -> Principal:
+    """Return the principal if it may change ``graph``; raise 401 or 403 otherwise."""
+    principal = get_principal(request)
+    if principal.can_write_graph(graph):
+        return principal
+    if principal.role is Role.ANONYMOUS:
+        raise HttpError(
+            401,
+            "unauthenticated",
+            "Для записи нужен заголовок Authorization: Bearer <токен>.",
+            "Writing needs an Authorization: Bearer <token> header.",
+        )
+    raise HttpError(
+        403,
+        "forbidden",
+        f"Нет права изменять граф <{graph}>: участник пишет только в свои графы.",
+        f"No permission to change the graph <{graph}>: a member writes only its own graphs.",
+    )
 
 
 async def read_body(request: Request, limit: int) -> bytes:

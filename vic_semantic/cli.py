@@ -204,3 +204,61 @@ def check_ontology() -> None:
     if problems or not report.consistent or report.unsatisfiable_classes:
         raise typer.Exit(code=1)
     console.print("[green]Ontology OK[/green]")
+
+
+token_app = typer.Typer(help="Bearer tokens: create, list and revoke.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="analyst, member or admin.")],
+    member: Annotated[
+        str | None, typer.Option(help="Member slug, for the member role (molochnyj-zavod-1).")
+    ] = None,
+    label: Annotated[str, typer.Option(help="A note saying who holds the token.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a token and print it once; only its SHA-256 digest is stored."""
+    from vic_semantic.access import Role, TokenRegistry
+
+    settings = _settings(data_dir)
+    try:
+        chosen = Role(role)
+    except ValueError as error:
+        console.print(f"[red]Unknown role '{role}'; use analyst, member or admin.[/red]")
+        raise typer.Exit(code=2) from error
+    registry = TokenRegistry(settings.data_dir / "tokens.json")
+    try:
+        token_id, secret = registry.create(chosen, member=member, label=label)
+    except VicError as error:
+        raise _fail(error) from error
+    console.print(f"token id: {token_id} (the secret is shown only now)")
+    sys.stdout.write(secret + "\n")
+
+
+@token_app.command("list")
+def token_list(data_dir: DataDir = None) -> None:
+    """List tokens by id, role and member; secrets are never shown."""
+    from vic_semantic.access import TokenRegistry
+
+    registry = TokenRegistry(_settings(data_dir).data_dir / "tokens.json")
+    table = Table(title="Tokens")
+    for column in ("id", "role", "member", "created", "label"):
+        table.add_column(column)
+    for record in registry.records():
+        table.add_row(record.id, record.role, record.member or "", record.created, record.label)
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
+    """Revoke a token by id; requests with it are rejected from then on."""
+    from vic_semantic.access import TokenRegistry
+
+    registry = TokenRegistry(_settings(data_dir).data_dir / "tokens.json")
+    try:
+        registry.revoke(token_id)
+    except VicError as error:
+        raise _fail(error) from error
+    console.print(f"revoked {token_id}")

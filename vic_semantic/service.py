@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from vic_semantic.access import TokenRegistry
 from vic_semantic.config import Settings
 from vic_semantic.store.embedded import EmbeddedStore
 
@@ -15,6 +16,11 @@ logger = logging.getLogger(__name__)
 class VicService:
     settings: Settings
     store: EmbeddedStore
+
+    @property
+    def tokens(self) -> TokenRegistry:
+        """Return the bearer tokens of this data folder, with the environment's admin token."""
+        return TokenRegistry(self.settings.data_dir / "tokens.json", self.settings.admin_token)
 
     @classmethod
     def open(cls, settings: Settings) -> VicService:
