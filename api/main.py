@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.routers import home, sparql, validation
+from api.routers import graph_store, home, ontology, reconcile, search, sparql, validation
 from vic_semantic.config import Settings, get_settings
 from vic_semantic.service import VicService
 
@@ -50,5 +50,9 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
     install_error_handlers(app)
     app.include_router(home.router)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(validation.router)
+    app.include_router(ontology.router)
+    app.include_router(search.router)
+    app.include_router(reconcile.router)
     return app

@@ -40,7 +40,7 @@ def test_fetching_operations_rejected(text: str) -> None:
     [
         "SELECT ?service WHERE { ?service <http://p> 'LOAD' }",
         "PREFIX ex: <http://e/> SELECT * WHERE { ex:service ex:load ?o }",
-        "SELECT * WHERE { <http://e/SERVICE> ?p \"\"\"multi\nSERVICE\"\"\" } # LOAD",
+        'SELECT * WHERE { <http://e/SERVICE> ?p """multi\nSERVICE""" } # LOAD',
     ],
 )
 def test_keywords_in_names_and_strings_allowed(text: str) -> None:

@@ -2,50 +2,57 @@
 
 Protocol: https://www.w3.org/TR/sparql11-protocol/ (query and update operations, sections
 2.1 and 2.2). A GET without a query returns the service description
-(https://www.w3.org/TR/sparql11-service-description/).
+(https://www.w3.org/TR/sparql11-service-description/). Request parsing lives in
+``vic_semantic.sparql.protocol``; this module maps it onto HTTP.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
-from api.dependencies import decode_utf8, get_service, read_body, require_admin
-from api.errors import HttpError
+from api.dependencies import get_language, get_service, read_body, require_admin
+from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
 from vic_semantic.sparql.lexer import QueryForm, query_form
+from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
+from vic_semantic.sparql.update_dataset import add_update_dataset
 from vic_semantic.store.base import Dataset
 
 router = APIRouter(tags=["SPARQL"])
 
-Params = dict[str, list[str]]
+_ALLOWED_METHODS = "GET, POST"
 
 
-def _single(params: Params, name: str) -> str | None:
-    values = params.get(name, [])
-    if len(values) > 1:
-        raise HttpError(
-            400,
-            "repeated_parameter",
-            f"Параметр «{name}» передан {len(values)} раз; передайте его один раз.",
-            f"The parameter '{name}' was sent {len(values)} times; send it once.",
-        )
-    return values[0] if values else None
+@contextmanager
+def _protocol_errors() -> Iterator[None]:
+    """Turn a ProtocolError into a 400 response that carries its code."""
+    try:
+        yield
+    except ProtocolError as error:
+        raise HttpError(400, error.code, error.message_ru, error.message_en) from error
 
 
-def _dataset(params: Params) -> Dataset:
-    inferred = (_single(params, "inferred") or "true").lower() not in {"false", "0", "no"}
+def endpoint_iri(service: VicService) -> str:
+    """Return the public IRI of the endpoint, the base IRI of queries and updates."""
+    return service.settings.base_url.rstrip("/") + "/sparql"
+
+
+def _dataset(operation: Operation) -> Dataset:
+    inferred = (operation.params.get("inferred") or ["true"])[-1].lower()
     return Dataset(
-        default_graphs=tuple(params.get("default-graph-uri", [])),
-        named_graphs=tuple(params.get("named-graph-uri", [])),
-        include_inferred=inferred,
+        default_graphs=operation.graphs("default-graph-uri"),
+        named_graphs=operation.graphs("named-graph-uri"),
+        include_inferred=inferred not in {"false", "0", "no"},
     )
 
 
@@ -67,27 +74,32 @@ def _not_acceptable(accept: str, offers: list[str]) -> HttpError:
     )
 
 
-async def _run_query(
-    service: VicService, request: Request, query: str, params: Params
-) -> Response:
-    if len(query.encode()) > service.settings.max_query_bytes:
+def _require_size(service: VicService, text: str) -> None:
+    limit = service.settings.max_query_bytes
+    if len(text.encode()) > limit:
         raise HttpError(
             413,
             "query_too_large",
-            f"Запрос длиннее {service.settings.max_query_bytes} байт.",
-            f"The query is longer than {service.settings.max_query_bytes} bytes.",
+            f"Запрос длиннее {limit} байт.",
+            f"The query is longer than {limit} bytes.",
         )
-    form = query_form(query)
-    offers = _offers(form)
+
+
+async def _run_query(service: VicService, request: Request, operation: Operation) -> Response:
+    _require_size(service, operation.text)
+    offers = _offers(query_form(operation.text))
     accept = request.headers.get("accept", "")
     media_type = choose_media_type(accept, offers)
     if media_type is None:
         raise _not_acceptable(accept, offers)
 
-    graph_format = GRAPH_FORMATS.get(media_type)
-    results_format = RESULTS_FORMATS.get(media_type)
     body = await run_in_threadpool(
-        service.store.query, query, _dataset(params), results_format, graph_format
+        service.store.run_query,
+        operation.text,
+        _dataset(operation),
+        endpoint_iri(service),
+        RESULTS_FORMATS.get(media_type),
+        GRAPH_FORMATS.get(media_type),
     )
     # NOTE: results are serialised whole before sending; very large results use memory
     # in proportion to their size until streaming is added.
@@ -95,8 +107,20 @@ async def _run_query(
     return Response(body, media_type=f"{media_type}{charset}")
 
 
-async def _run_update(service: VicService, update: str) -> Response:
-    await run_in_threadpool(service.store.update, update)
+async def _run_update(service: VicService, operation: Operation) -> Response:
+    _require_size(service, operation.text)
+    with _protocol_errors():
+        rewritten = add_update_dataset(
+            operation.text,
+            operation.graphs("using-graph-uri"),
+            operation.graphs("using-named-graph-uri"),
+        )
+    await run_in_threadpool(
+        service.store.run_update,
+        rewritten.text,
+        endpoint_iri(service),
+        rewritten.original_position,
+    )
     await run_in_threadpool(materialise, service.store)
     return Response(status_code=204)
 
@@ -105,64 +129,44 @@ async def _run_update(service: VicService, update: str) -> Response:
 async def sparql_get(
     request: Request, service: Annotated[VicService, Depends(get_service)]
 ) -> Response:
-    params = parse_qs(request.url.query, keep_blank_values=True)
-    query = _single(params, "query")
-    if query is None:
-        if "update" in params:
-            raise HttpError(
-                405,
-                "update_by_get",
-                "SPARQL Update принимается только методом POST.",
-                "SPARQL Update is accepted by POST only.",
-            )
+    with _protocol_errors():
+        operation = read_get(request.url.query)
+    if operation is None:
         return service_description(service, request)
-    return await _run_query(service, request, query, params)
+    return await _run_query(service, request, operation)
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST (form or direct body)")
 async def sparql_post(
     request: Request, service: Annotated[VicService, Depends(get_service)]
 ) -> Response:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    params = parse_qs(request.url.query, keep_blank_values=True)
     body = await read_body(request, service.settings.max_query_bytes)
+    with _protocol_errors():
+        operation = read_post(request.headers.get("content-type"), request.url.query, body)
+    if operation.kind is Kind.QUERY:
+        return await _run_query(service, request, operation)
+    require_admin(request)
+    return await _run_update(service, operation)
 
-    if content_type == "application/x-www-form-urlencoded":
-        form = parse_qs(decode_utf8(body, "form"), keep_blank_values=True)
-        merged = {**params, **form}
-        query, update = _single(form, "query"), _single(form, "update")
-        if query is not None and update is not None:
-            raise HttpError(
-                400,
-                "query_and_update",
-                "Передайте либо query, либо update, но не оба.",
-                "Send either query or update, not both.",
-            )
-        if query is not None:
-            return await _run_query(service, request, query, merged)
-        if update is not None:
-            require_admin(request)
-            return await _run_update(service, update)
-        raise HttpError(
-            400,
-            "missing_query",
-            "В форме нет параметра query или update.",
-            "The form has no query or update parameter.",
-        )
 
-    if content_type == "application/sparql-query":
-        return await _run_query(service, request, decode_utf8(body, "query"), params)
-    if content_type == "application/sparql-update":
-        require_admin(request)
-        return await _run_update(service, decode_utf8(body, "update"))
-
-    raise HttpError(
-        415,
-        "unsupported_media_type",
-        f"Тип содержимого «{content_type or 'не указан'}» не поддерживается. Используйте "
-        "application/sparql-query, application/sparql-update или "
-        "application/x-www-form-urlencoded.",
-        f"Content type '{content_type or 'missing'}' is not supported. Use "
-        "application/sparql-query, application/sparql-update or "
-        "application/x-www-form-urlencoded.",
+@router.api_route(
+    "/sparql",
+    methods=["PUT", "DELETE", "PATCH"],
+    include_in_schema=False,
+)
+async def sparql_other_method(request: Request) -> Response:
+    """Reject methods the protocol does not define, naming the ones it does."""
+    error = HttpError(
+        405,
+        "method_not_allowed",
+        f"Метод {request.method} не поддерживается: запросы принимаются методами GET и POST, "
+        "обновления методом POST.",
+        f"The method {request.method} is not supported: queries are accepted by GET and "
+        "POST, updates by POST.",
+    )
+    lang = get_language(request)
+    return JSONResponse(
+        error_body(error, lang),
+        status_code=405,
+        headers={"Allow": _ALLOWED_METHODS, "Content-Language": lang},
     )

@@ -8,12 +8,13 @@ the server fetch a URL. It does not validate the grammar: the engine does that.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from dataclasses import dataclass
+from enum import StrEnum
 
 from vic_semantic.errors import ForbiddenOperationError
 
-# Strings (long forms first), IRIs, comments, then words that may be keywords. A word that
-# is part of a prefixed name (ex:load) or a variable (?service) never counts as a keyword.
+# Strings (long forms first), IRIs, comments, words that may be keywords, then braces. A word
+# that is part of a prefixed name (ex:load) or a variable (?service) never counts as a keyword.
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
@@ -23,18 +24,44 @@ _TOKEN = re.compile(
     r"|\#[^\n]*"
     r"|[?$][A-Za-z0-9_\u00B7-\uFFFF]+"
     r"|[A-Za-z_][A-Za-z0-9_\-.]*:[^\s;,(){}\[\]]*"
-    r"|[A-Za-z]+",
+    r"|[A-Za-z]+"
+    r"|[{}]",
     re.DOTALL,
 )
 
 _FETCHING_KEYWORDS = {"SERVICE", "LOAD"}
 
 
-class QueryForm(str, Enum):
+class QueryForm(StrEnum):
     SELECT = "SELECT"
     ASK = "ASK"
     CONSTRUCT = "CONSTRUCT"
     DESCRIBE = "DESCRIBE"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A lexical token and the character offset where it starts in the text."""
+
+    text: str
+    start: int
+
+    @property
+    def is_word(self) -> bool:
+        """Whether the token is a bare word, that is, a keyword candidate."""
+        return self.text[0].isalpha() and ":" not in self.text
+
+    @property
+    def is_comment(self) -> bool:
+        return self.text.startswith("#")
+
+
+def scan(text: str) -> list[Token]:
+    """Return the strings, IRIs, comments, names, words and braces of ``text`` in order.
+
+    Characters no pattern matches (punctuation, numbers, whitespace) are skipped.
+    """
+    return [Token(match.group(0), match.start()) for match in _TOKEN.finditer(text)]
 
 
 def keywords(text: str) -> list[str]:
@@ -45,6 +72,11 @@ def keywords(text: str) -> list[str]:
         if token[0].isalpha() and ":" not in token:
             found.append(token.upper())
     return found
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Return whether a query names its own dataset with FROM or FROM NAMED."""
+    return "FROM" in keywords(query)
 
 
 def query_form(query: str) -> QueryForm | None:
