@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
 
 from vic_semantic.access import TokenRegistry
 from vic_semantic.config import Settings
+from vic_semantic.search.hooks import CustomFunction, install_functions
 from vic_semantic.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
@@ -16,23 +19,27 @@ logger = logging.getLogger(__name__)
 class VicService:
     settings: Settings
     store: EmbeddedStore
-
-    @property
-    def tokens(self) -> TokenRegistry:
-        """Return the bearer tokens of this data folder, with the environment's admin token."""
-        return TokenRegistry(self.settings.data_dir / "tokens.json", self.settings.admin_token)
+    # SPARQL extension functions that every query of ``store`` can call, by function IRI.
+    custom_functions: dict[ox.NamedNode, CustomFunction] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> VicService:
         """Open the store and, when it is empty and the settings ask for it, load the demo."""
         from vic_semantic.demo import ensure_demo_loaded
+        from vic_semantic.search.functions import search_functions
 
         path = None if settings.in_memory else settings.store_path
         store = EmbeddedStore(path)
-        service = cls(settings=settings, store=store)
+        service = cls(settings=settings, store=store, custom_functions=search_functions())
+        install_functions(store, service.custom_functions)
         if settings.load_demo:
             ensure_demo_loaded(service)
         return service
+
+    @property
+    def tokens(self) -> TokenRegistry:
+        """Return the bearer tokens of this data folder, with the environment's admin token."""
+        return TokenRegistry(self.settings.data_dir / "tokens.json", self.settings.admin_token)
 
     def close(self) -> None:
         self.store.close()
