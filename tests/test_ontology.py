@@ -12,7 +12,7 @@ import owlready2
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from vic_semantic.namespaces import ID, ONTOLOGY_IRI, VIC
 from vic_semantic.ontology import (
@@ -98,13 +98,24 @@ def test_loader_syntax_error_names_position(tmp_path: Path) -> None:
 
 
 def test_header_version_iri(ontology: Graph) -> None:
-    version_iri = URIRef("https://w3id.org/vic-semantic/ontology/0.1.0")
+    version_iri = URIRef("https://w3id.org/vic-semantic/ontology/0.2.0")
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
     assert (ONTOLOGY_IRI, OWL.versionIRI, version_iri) in ontology
 
 
 def test_header_version_info(ontology: Graph) -> None:
-    assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("0.1.0")) in ontology
+    assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("0.2.0")) in ontology
+
+
+def test_header_prior_version(ontology: Graph) -> None:
+    prior = URIRef("https://w3id.org/vic-semantic/ontology/0.1.0")
+    assert (ONTOLOGY_IRI, OWL.priorVersion, prior) in ontology
+
+
+def test_changelog_names_current_version(ontology: Graph) -> None:
+    changelog = (ontology_dir() / "CHANGELOG.md").read_text(encoding="utf-8")
+    version = str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo))
+    assert f"## {version}" in changelog
 
 
 def test_header_is_the_only_ontology(ontology: Graph) -> None:
@@ -126,6 +137,7 @@ def test_quality_problems_empty(ontology: Graph) -> None:
 def test_quality_finds_missing_texts(ontology: Graph) -> None:
     graph = Graph() + ontology
     graph.add((VIC.Unlabelled, RDF.type, OWL.Class))
+    graph.add((VIC.Unlabelled, RDFS.subClassOf, VIC.NormativeDocument))
 
     problems = [p for p in quality_problems(graph) if p.startswith("vic:Unlabelled")]
 
@@ -150,6 +162,73 @@ def test_quality_finds_undeclared_terms(ontology: Graph) -> None:
 
     assert any(p.startswith("vic:UndeclaredThing: термин") for p in problems), problems
     assert any(p.startswith("vic:undeclaredProperty: свойство") for p in problems), problems
+
+
+def test_quality_finds_deprecated_without_replacement(ontology: Graph) -> None:
+    graph = Graph() + ontology
+    graph.add((VIC.Ryazhenka, OWL.deprecated, Literal(True)))
+
+    problems = [p for p in quality_problems(graph) if p.startswith("vic:Ryazhenka")]
+
+    assert len(problems) == 1, problems
+    assert "dcterms:isReplacedBy" in problems[0]
+
+
+def test_quality_accepts_deprecated_with_replacement(ontology: Graph) -> None:
+    graph = Graph() + ontology
+    graph.add((VIC.Ryazhenka, OWL.deprecated, Literal(True)))
+    graph.add((VIC.Ryazhenka, DCTERMS.isReplacedBy, VIC.FermentedMilkProduct))
+
+    assert quality_problems(graph) == []
+
+
+def test_quality_finds_orphan_class(ontology: Graph) -> None:
+    graph = Graph() + ontology
+    graph.remove((ONTOLOGY_IRI, VIC.topClass, VIC.Region))
+
+    problems = [p for p in quality_problems(graph) if p.startswith("vic:Region")]
+
+    assert len(problems) == 1, problems
+    assert "vic:topClass" in problems[0]
+
+
+def test_quality_finds_missing_belarusian_label(ontology: Graph) -> None:
+    graph = Graph() + ontology
+    graph.remove((VIC.Kefir, RDFS.label, Literal("кефір", lang="be")))
+
+    problems = [p for p in quality_problems(graph) if p.startswith("vic:Kefir")]
+
+    assert len(problems) == 1, problems
+    assert "@be" in problems[0]
+
+
+def test_quality_finds_mixed_alphabets(ontology: Graph) -> None:
+    graph = Graph() + ontology
+    # The fourth letter is the Latin «a», which looks the same as the Cyrillic one.
+    graph.add((VIC.CookedSausage, SKOS.altLabel, Literal("каўбаса вар\u0061ная", lang="be")))
+
+    problems = [p for p in quality_problems(graph) if p.startswith("vic:CookedSausage")]
+
+    assert len(problems) == 1, problems
+
+
+@pytest.mark.parametrize(
+    ("cls", "label"),
+    [
+        (VIC.DrinkingMilk, "малако пітное"),
+        (VIC.Kefir, "кефір"),
+        (VIC.SourCream, "смятана"),
+        (VIC.Butter, "масла сметанковае"),
+        (VIC.Cheese, "сыр"),
+        (VIC.IceCream, "марожанае"),
+        (VIC.CookedSausage, "каўбаса вараная"),
+        (VIC.IndustrialOrganisation, "прамысловая арганізацыя"),
+        (ID["stage/production"], "стадыя вытворчасці"),
+        (ID["role/training"], "падрыхтоўка кадраў"),
+    ],
+)
+def test_belarusian_labels(ontology: Graph, cls: URIRef, label: str) -> None:
+    assert (cls, RDFS.label, Literal(label, lang="be")) in ontology
 
 
 def test_product_classes_have_russian_alt_labels(ontology: Graph) -> None:
@@ -292,6 +371,62 @@ def test_replaced_standard_points_to_successor(ontology: Graph) -> None:
     old = ID["standard/gost-r-52969-2008"]
     assert (old, VIC.status, VIC.Replaced) in ontology
     assert (old, VIC.replacedBy, ID["standard/gost-32261-2013"]) in ontology
+
+
+def _documents(graph: Graph) -> list[URIRef]:
+    return sorted(d for d in graph.subjects(VIC.designation, None) if isinstance(d, URIRef))
+
+
+def test_every_document_is_complete(ontology: Graph) -> None:
+    incomplete = []
+    for document in _documents(ontology):
+        titles = {
+            t.language for t in ontology.objects(document, VIC.title) if isinstance(t, Literal)
+        }
+        kinds = set(ontology.objects(document, RDF.type)) - {OWL.NamedIndividual}
+        checks = {
+            "title@ru": "ru" in titles,
+            "kind": bool(kinds),
+            "validIn": (document, VIC.validIn, None) in ontology,
+            "status": (document, VIC.status, None) in ontology,
+            "source": (document, DCTERMS.source, None) in ontology,
+        }
+        incomplete += [f"{document} lacks {name}" for name, ok in checks.items() if not ok]
+    assert incomplete == []
+
+
+def test_replaced_documents_name_successor(ontology: Graph) -> None:
+    replaced = set(ontology.subjects(VIC.status, VIC.Replaced))
+    assert len(replaced) == 3
+    assert [d for d in replaced if (d, VIC.replacedBy, None) not in ontology] == []
+
+
+def test_documents_without_class_explain_why(ontology: Graph) -> None:
+    unexplained = [
+        d
+        for d in _documents(ontology)
+        if (d, VIC.appliesToClass, None) not in ontology
+        and not any("appliesToClass" in str(n) for n in ontology.objects(d, SKOS.scopeNote))
+    ]
+    assert unexplained == []
+
+
+@pytest.mark.parametrize(
+    ("document", "jurisdiction"),
+    [
+        ("regulation/tr-ts-033-2013", "union/eaeu"),
+        ("standard/stb-315-2017", "country/by"),
+        ("standard/gost-r-52969-2008", "country/ru"),
+        ("standard/gost-31450-2013", "country/by"),
+    ],
+)
+def test_document_valid_in(ontology: Graph, document: str, jurisdiction: str) -> None:
+    assert (ID[document], VIC.validIn, ID[jurisdiction]) in ontology
+
+
+def test_eaeu_contains_both_countries(ontology: Graph) -> None:
+    members = set(ontology.objects(ID["union/eaeu"], VIC.hasMemberCountry))
+    assert members == {ID["country/by"], ID["country/ru"]}
 
 
 def test_designations_match_class_patterns(ontology: Graph) -> None:

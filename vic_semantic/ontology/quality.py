@@ -3,7 +3,9 @@
 Each vic: class and property needs a Russian and an English label and definition, because
 the service shows them to people in both languages. No two vic: classes may share a label
 in one language, because the product-name classifier could not tell them apart. Every term
-the ontology uses must be declared, as OWL 2 DL requires.
+the ontology uses must be declared, as OWL 2 DL requires. The structural checks (deprecated
+terms, orphan classes) are in ``quality_structure``, the label checks (Belarusian labels,
+mixed alphabets) in ``quality_labels``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from vic_semantic.namespaces import VIC
+from vic_semantic.ontology.quality_labels import missing_belarusian_labels, mixed_script_labels
+from vic_semantic.ontology.quality_structure import (
+    deprecated_without_replacement,
+    orphan_classes,
+)
 
 _LANGUAGES = ("ru", "en")
 
@@ -37,6 +44,10 @@ def quality_problems(graph: Graph) -> list[str]:
         *_duplicate_class_labels(graph),
         *_undeclared_vic_terms(graph),
         *_undeclared_predicates(graph),
+        *deprecated_without_replacement(graph),
+        *orphan_classes(graph),
+        *missing_belarusian_labels(graph),
+        *mixed_script_labels(graph),
     ]
 
 
@@ -87,7 +98,10 @@ def _duplicate_class_labels(graph: Graph) -> Iterator[str]:
 
 def _undeclared_vic_terms(graph: Graph) -> Iterator[str]:
     declared = set(graph.subjects(RDF.type, None))
-    version_iris = set(graph.objects(None, OWL.versionIRI))
+    # Version IRIs name releases of the ontology, not terms, so they need no declaration.
+    version_iris = set(graph.objects(None, OWL.versionIRI)) | set(
+        graph.objects(None, OWL.priorVersion)
+    )
 
     used: set[URIRef] = set()
     for triple in graph:
