@@ -75,7 +75,10 @@ class EmbeddedStore:
         results_format: ox.QueryResultsFormat | None,
         graph_format: ox.RdfFormat | None,
         *,
-        custom_functions: dict[ox.NamedNode, Callable[..., object]] | None = None,
+        custom_functions: dict[
+            ox.NamedNode, Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
+        ]
+        | None = None,
     ) -> bytes:
         """Run a query and return its results serialised in the format that fits its form.
 
@@ -99,7 +102,10 @@ class EmbeddedStore:
         query: str,
         dataset: Dataset | None = None,
         *,
-        custom_functions: dict[ox.NamedNode, Callable[..., object]] | None = None,
+        custom_functions: dict[
+            ox.NamedNode, Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
+        ]
+        | None = None,
     ) -> list[dict[str, str]]:
         """Run a SELECT query and return each solution as variable → lexical value."""
         result = self._store.query(
