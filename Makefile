@@ -24,11 +24,15 @@ install: $(VENV)/.runtime
 
 install-test: $(VENV)/.test system-deps
 
-# HermiT, which checks the ontology, runs on Java; install a JRE only when none is present.
+# HermiT, which checks the ontology, runs on Java; the portal's browser tests drive Debian's
+# chromium. Each is installed only when missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 		echo "Installing a Java runtime for HermiT"; \
 		apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+	@test -x /usr/bin/chromium || { \
+		echo "Installing chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium; }
 
 run: install
 	$(BIN)/vic-semantic serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)

@@ -7,7 +7,7 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +15,10 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from vic_semantic.config import Settings
-from vic_semantic.errors import VicError
+from vic_semantic.errors import InputError, RdfSyntaxError, VicError
+
+if TYPE_CHECKING:
+    from vic_semantic.validation import ValidationReport
 
 app = typer.Typer(
     help="vic-semantic: семантическая совместимость ВИК / cluster semantic interoperability.",
@@ -113,12 +116,13 @@ def validate(
     ),
     lang: Annotated[str, typer.Option(help="Language of the messages: ru or en.")] = "ru",
 ) -> None:
-    """Validate files offline, without a server; exit code 1 when a violation is found."""
-    from vic_semantic.validation import validate_files
+    """Validate files offline, without a server; exit code 1 when a violation is found.
 
+    Member files (CSV, XLSX, JSON) are validated together, so deliveries are checked against
+    the treatments given with them. RDF files are merged into one data graph.
+    """
     try:
-        uploads = [(path.name, path.read_bytes()) for path in files]
-        report = validate_files(uploads)
+        report = _validate_paths(files)
     except OSError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from error
@@ -132,6 +136,31 @@ def validate(
     else:
         _print_report(report.to_json(lang), lang)
     raise typer.Exit(code=0 if report.conforms else 1)
+
+
+def _validate_paths(files: list[Path]) -> ValidationReport:
+    from vic_semantic.rdf import parse_rdf, to_rdflib
+    from vic_semantic.sparql.formats import FILE_EXTENSIONS
+    from vic_semantic.validation import validate_files, validate_graph
+
+    rdf = [path for path in files if path.suffix.lower() in FILE_EXTENSIONS]
+    if rdf and len(rdf) < len(files):
+        raise InputError(
+            "Проверяйте RDF и файлы участников (CSV, XLSX, JSON) отдельными командами.",
+            "Validate RDF files and member files (CSV, XLSX, JSON) in separate runs.",
+        )
+    if not rdf:
+        return validate_files([(path.name, path.read_bytes()) for path in files])
+
+    quads = []
+    for path in rdf:
+        try:
+            quads.extend(parse_rdf(path.read_bytes(), FILE_EXTENSIONS[path.suffix.lower()]))
+        except RdfSyntaxError as error:
+            raise InputError(
+                f"Файл «{path.name}»: {error.message_ru}", f"File '{path.name}': {error.message_en}"
+            ) from error
+    return validate_graph(to_rdflib(quads))
 
 
 def _print_report(report: dict[str, object], lang: str) -> None:

@@ -1,19 +1,14 @@
-"""The home page and the liveness check."""
+"""The home page (the cluster at a glance) and the liveness check."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-
-from api.dependencies import get_language, get_service
-from vic_semantic.service import VicService
+from api.routers.cluster import LangDep, ServiceDep
+from api.routers.portal import cluster_summary, render
 
 router = APIRouter(tags=["Portal"])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 EXAMPLE_QUERY = """\
 PREFIX vic: <https://w3id.org/vic-semantic/ontology/>
@@ -36,19 +31,14 @@ ORDER BY ?plant ?productClass
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def home(
-    request: Request,
-    service: Annotated[VicService, Depends(get_service)],
-    lang: Annotated[str, Depends(get_language)],
-) -> HTMLResponse:
-    chosen = request.query_params.get("lang")
-    if chosen in ("ru", "en"):
-        lang = chosen
-    return templates.TemplateResponse(
+def home(request: Request, service: ServiceDep, lang: LangDep) -> Response:
+    """The cluster at a glance: members by kind and region, coverage, and the example query."""
+    return render(
         request,
         "home.html",
-        {"lang": lang, "graphs": service.store.graphs(), "example_query": EXAMPLE_QUERY},
-        headers={"Content-Language": lang},
+        lang,
+        example_query=EXAMPLE_QUERY,
+        **cluster_summary(service, lang),
     )
 
 

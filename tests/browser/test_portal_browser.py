@@ -1,0 +1,198 @@
+"""The portal in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+A uvicorn server of the app runs in a subprocess on a free loopback port with its own data
+folder, so the pages, the vendored SPARQL editor and the upload form run exactly as served.
+Chromium comes from Debian (``apt-get install -y chromium``), never from ``playwright
+install``, which downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[2]
+DAIRY_EXPORT = REPO / "demo" / "catalogues" / "dairy-plant-1c-export.csv"
+START_TIMEOUT_S = 120.0
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        f"{CHROMIUM} not found: install Debian's browser with `apt-get install -y chromium` "
+        "to run the browser tests",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install playwright"
+)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(base_url + "/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server of the app over a fresh demo store, stopped after the module."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    log = data_dir / "server.log"
+    port = _free_port()
+    env = {**os.environ, "VIC_DATA_DIR": str(data_dir)}
+    command = [
+        sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=output)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ru-RU")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/", "Кластер кратко"),
+        ("/members", "Участники"),
+        ("/members/molochnyj-zavod-1", "Молочный завод №1"),
+        ("/analytics", "Аналитика кластера"),
+        ("/editor", "Редактор запросов SPARQL"),
+        ("/upload", "Проверка файлов участника"),
+        ("/?lang=en", "The cluster at a glance"),
+    ],
+)
+def test_page_loads(page: Any, base_url: str, path: str, heading: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    response = page.goto(base_url + path)
+
+    assert response is not None and response.status == 200
+    assert page.locator("h1").first.inner_text() == heading
+    assert errors == []
+
+
+def test_charts_render_as_images(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/analytics")
+
+    for image in page.locator("figure img").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert image.get_attribute("alt")
+
+
+def test_narrow_screen_has_no_page_scroll(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    narrow = context.new_page()
+    try:
+        narrow.goto(base_url + "/")
+        overflow = narrow.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1
+    finally:
+        context.close()
+
+
+def test_keyboard_reaches_skip_link(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/members")
+
+    page.keyboard.press("Tab")
+
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+def test_editor_runs_named_query(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/editor")
+    page.wait_for_selector(".CodeMirror")
+
+    page.select_option("#named-query", "members-without-role")
+    page.click("#load-query")
+
+    results = page.locator(".yasr")
+    results.get_by_text("Лаборатория испытаний (условная)").first.wait_for(timeout=20_000)
+    assert page.locator("#download-csv").get_attribute("href") == (
+        "/api/cluster/queries/members-without-role?format=csv"
+    )
+
+
+def test_editor_highlights_syntax(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/editor?query=members-with-api")
+    page.wait_for_selector(".CodeMirror")
+
+    assert page.locator(".CodeMirror .cm-keyword").count() > 0
+
+
+def test_upload_shows_findings(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/upload")
+
+    page.set_input_files("#file", str(DAIRY_EXPORT))
+    page.get_by_role("button", name="Проверить").click()
+
+    row = page.locator("section.report-row", has_text="Строка 5").first
+    row.wait_for(timeout=30_000)
+    assert "9520001000051" in row.inner_text()
+    assert "контрольная цифра GTIN" in row.inner_text()
+    assert "Найдено замечаний" in page.locator("#report-status").inner_text()
