@@ -12,8 +12,11 @@ from vic_semantic.errors import (
     ForbiddenOperationError,
     InputError,
     QuerySyntaxError,
+    QueryTimeoutError,
     RdfSyntaxError,
+    ResultTooLargeError,
     StoreError,
+    StoreUnavailableError,
     UnsupportedFormatError,
     VicError,
 )
@@ -41,6 +44,12 @@ def _status_and_code(error: VicError) -> tuple[int, str]:
         return 400, "rdf_syntax"
     if isinstance(error, UnsupportedFormatError):
         return 415, "unsupported_media_type"
+    if isinstance(error, ResultTooLargeError):
+        return 400, "result_too_large"
+    if isinstance(error, QueryTimeoutError):
+        return 503, "query_timeout"
+    if isinstance(error, StoreUnavailableError):
+        return 503, "store_unavailable"
     if isinstance(error, InputError):
         return 400, "invalid_input"
     return 500, "store_error"

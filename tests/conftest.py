@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from remote_server import OxigraphServers
 
 from api.main import create_app
 from vic_semantic.config import REPO_ROOT, Settings
 from vic_semantic.service import VicService
+
+TESTS = Path(__file__).resolve().parent
+STORE_KINDS = ("embedded", "remote")
+# Test modules whose store-facing tests run on both stores; every other module uses the
+# embedded store only.
+BOTH_STORES = {
+    "test_sparql_api.py",
+    "test_graph_store.py",
+    "test_demo.py",
+    "test_query_limits.py",
+    "w3c/test_protocol.py",
+    "w3c/test_graph_store.py",
+}
+
+# Opens a service on the test's store; keyword arguments override Settings fields.
+ServiceFactory = Callable[..., VicService]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each store-facing test of the BOTH_STORES modules once per store kind."""
+    module = Path(str(metafunc.definition.path)).resolve().relative_to(TESTS).as_posix()
+    if "store_kind" in metafunc.fixturenames and module in BOTH_STORES:
+        metafunc.parametrize("store_kind", STORE_KINDS, indirect=True, ids=STORE_KINDS)
 
 
 def shared_dir() -> Path:
@@ -30,19 +56,81 @@ def shared() -> Path:
     return path
 
 
-@pytest.fixture
-def empty_service(tmp_path: Path) -> Iterator[VicService]:
-    """A service on a fresh on-disk store with nothing loaded."""
-    service = VicService.open(Settings(data_dir=tmp_path, load_demo=False))
-    yield service
-    service.close()
+@pytest.fixture(scope="session")
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Return "embedded" or "remote": the store the test's services use."""
+    return str(getattr(request, "param", "embedded"))
 
 
 @pytest.fixture(scope="session")
-def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VicService]:
+def oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServers]:
+    """Oxigraph servers on free loopback ports, started when a test first needs one."""
+    servers = OxigraphServers(tmp_path_factory.mktemp("oxigraph"))
+    yield servers
+    servers.stop()
+
+
+# Oxigraph servers by name, with their own query timeout in seconds (None: no timeout). A
+# query the service gives up on keeps running on the server until that timeout.
+REMOTE_SERVERS: dict[str, int | None] = {"demo": None, "scratch": None, "limits": 10}
+
+
+def store_settings(request: pytest.FixtureRequest, store_kind: str, server: str) -> dict[str, Any]:
+    """Return the Settings fields for ``store_kind``; a remote server is emptied first."""
+    if store_kind != "remote":
+        return {}
+    servers: OxigraphServers = request.getfixturevalue("oxigraph_servers")
+    remote = servers.get(server, REMOTE_SERVERS[server])
+    remote.clear()
+    return remote.settings
+
+
+@pytest.fixture
+def remote_server_name() -> str:
+    """Return the name of the Oxigraph server that remote tests of a module use."""
+    return "scratch"
+
+
+@pytest.fixture
+def service_factory(
+    request: pytest.FixtureRequest, store_kind: str, remote_server_name: str, tmp_path: Path
+) -> Iterator[ServiceFactory]:
+    """Open services on one fresh store of the test's kind; all are closed afterwards.
+
+    Services opened by one test share the store: the embedded one under ``tmp_path``, or the
+    remote server ``remote_server_name``, emptied before the test.
+    """
+    location = store_settings(request, store_kind, remote_server_name)
+    # Finalizers hold no reference to the service, so a test that closes and drops one
+    # releases the embedded store's lock before it opens the next.
+    closers: list[weakref.finalize[Any, Any]] = []
+
+    def open_service(**overrides: Any) -> VicService:
+        settings = Settings(**{"data_dir": tmp_path, **location, **overrides})
+        service = VicService.open(settings)
+        closers.append(weakref.finalize(service, service.store.close))
+        return service
+
+    yield open_service
+    for close in closers:
+        close()
+
+
+@pytest.fixture
+def empty_service(service_factory: ServiceFactory) -> VicService:
+    """A service on a fresh store with nothing loaded."""
+    return service_factory(load_demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_service(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VicService]:
     """A service with the demo cluster loaded, shared by read-only tests."""
     data_dir = tmp_path_factory.mktemp("demo")
-    service = VicService.open(Settings(data_dir=data_dir, admin_token="test-admin-token"))
+    location = store_settings(request, store_kind, "demo")
+    settings = Settings(data_dir=data_dir, admin_token="test-admin-token", **location)
+    service = VicService.open(settings)
     yield service
     service.close()
 

@@ -8,10 +8,10 @@ import logging
 from pathlib import Path
 
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 
 from api.routers.home import EXAMPLE_QUERY
-from vic_semantic.config import Settings
 from vic_semantic.namespaces import INFERRED_GRAPH, MEMBERS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from vic_semantic.service import VicService
 
@@ -71,19 +71,22 @@ def test_members_registry_loaded(client: TestClient) -> None:
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "26"
 
 
-def test_second_open_reuses_store(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    settings = Settings(data_dir=tmp_path)
-    first = VicService.open(settings)
+def test_second_open_reuses_store(
+    service_factory: ServiceFactory, store_kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = service_factory()
     size = sum(g.triples for g in first.store.graphs())
     first.close()
     del first
 
     caplog.set_level(logging.INFO, logger="vic_semantic.demo")
-    second = VicService.open(settings)
-    try:
-        assert sum(g.triples for g in second.store.graphs()) == size
-    finally:
-        second.close()
+    second = service_factory()
+    assert sum(g.triples for g in second.store.graphs()) == size
     messages = [record.getMessage() for record in caplog.records]
-    assert "demo cluster already loaded; reopened the store" in messages
+    if store_kind == "remote":
+        # A remote store that holds data keeps it: the demo is loaded only into an empty one.
+        expected = f"remote store {second.settings.store_url} holds data; demo cluster not loaded"
+    else:
+        expected = "demo cluster already loaded; reopened the store"
+    assert expected in messages
     assert not any(message.startswith("built the demo") for message in messages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +36,67 @@ class Settings(BaseSettings):
         default=1024 * 1024, description="Largest accepted SPARQL query or update, in bytes."
     )
 
+    query_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest a SPARQL query of the API may run, in seconds; then it is stopped.",
+    )
+    max_result_rows: int = Field(
+        default=100_000,
+        gt=0,
+        description="Most solutions (or triples) one SPARQL query of the API may return.",
+    )
+    query_workers: int = Field(
+        default=4,
+        gt=0,
+        description="Worker processes that run the embedded store's API queries at once.",
+    )
+
+    store_url: str | None = Field(
+        default=None,
+        description="SPARQL query endpoint of a remote store; unset keeps the embedded store.",
+    )
+    store_update_url: str | None = Field(
+        default=None,
+        description="SPARQL update endpoint of the remote store (default: store_url).",
+    )
+    store_gsp_url: str | None = Field(
+        default=None,
+        description="Graph Store Protocol endpoint of the remote store; needed with store_url.",
+    )
+    store_user: str | None = Field(
+        default=None, description="User name for HTTP basic authentication at the remote store."
+    )
+    store_password: SecretStr | None = Field(
+        default=None, description="Password for HTTP basic authentication at the remote store."
+    )
+    store_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the remote store (instead of basic auth)."
+    )
+    store_union_parameter: str | None = Field(
+        default="union-default-graph",
+        description="Request parameter that makes the remote store's default graph the union "
+        "of all graphs (Oxigraph server's); empty for a server that does so by itself.",
+    )
+    store_write_timeout_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Longest a write to the remote store may take, in seconds.",
+    )
+
     admin_token: str | None = Field(
         default=None,
-        description="Bearer token of the administrator; SPARQL Update is disabled without it.",
+        description="Bearer token of the administrator, besides those in tokens.json.",
+    )
+    allow_anonymous_read: bool = Field(
+        default=True,
+        description="Let requests without a token read; False answers them with 401.",
+    )
+    max_member_update_bytes: int = Field(
+        default=16 * 1024,
+        description="Largest SPARQL update, in bytes, from anyone but the administrator. "
+        "Its written graphs are found with rdflib's parser, whose time grows with the square "
+        "of the triples in one template; bulk data goes through the Graph Store.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",

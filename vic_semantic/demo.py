@@ -1,8 +1,13 @@
 """The demo cluster: the ontology, the shapes and the members' own files, loaded into a store.
 
-The store is built once and reopened afterwards. A fingerprint of every input (ontology,
-shapes, demo files and the converter's code) is kept beside the store, so a changed input
-rebuilds the demo graphs and an unchanged one costs only the hash.
+The embedded store is built once and reopened afterwards. A fingerprint of every input
+(ontology, shapes, demo files and the converter's code) is kept beside the store, so a
+changed input rebuilds the demo graphs and an unchanged one costs only the hash.
+
+A remote store gets the demo only while it is empty. It may hold members' real graphs under
+the same IRIs as the demo's, which a rebuild would replace, and several API processes may
+start on it at once: checking for emptiness keeps no state outside the store. Two processes
+that both find it empty both load the same graphs, which ends in the same content.
 
 The demo loads the member files as they are, findings included: analysts' questions such as
 "whose milk came in before its withdrawal period ended" need those rows in the store.
@@ -70,6 +75,10 @@ class DemoManifest:
 def ensure_demo_loaded(service: VicService) -> None:
     """Build the demo graphs unless the store already holds this exact demo."""
     settings = service.settings
+    if settings.store_url:
+        _ensure_demo_in_remote(service)
+        return
+
     fingerprint = _fingerprint([settings.ontology_dir, settings.shapes_dir, settings.demo_dir])
     marker = None if settings.in_memory else settings.data_dir / FINGERPRINT_FILE
     if marker is not None and marker.is_file() and marker.read_text() == fingerprint:
@@ -82,6 +91,21 @@ def ensure_demo_loaded(service: VicService) -> None:
     if marker is not None:
         marker.write_text(fingerprint)
     logger.info("built the demo cluster in %.1f s", time.perf_counter() - started)
+
+
+def _ensure_demo_in_remote(service: VicService) -> None:
+    if not service.store.is_empty():
+        logger.info(
+            "remote store %s holds data; demo cluster not loaded", service.settings.store_url
+        )
+        return
+    started = time.perf_counter()
+    build_demo(service)
+    logger.info(
+        "built the demo cluster in the remote store %s in %.1f s",
+        service.settings.store_url,
+        time.perf_counter() - started,
+    )
 
 
 def build_demo(service: VicService) -> None:

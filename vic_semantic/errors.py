@@ -5,8 +5,11 @@ VicError
  │    ├── QuerySyntaxError              a SPARQL query or update does not parse
  │    ├── ForbiddenOperationError       SERVICE or LOAD, which would fetch a URL
  │    ├── RdfSyntaxError                an RDF document does not parse
- │    └── UnsupportedFormatError        a media type or file kind we cannot read
+ │    ├── UnsupportedFormatError        a media type or file kind we cannot read
+ │    └── ResultTooLargeError           a query result has more rows than allowed
  └── StoreError (OSError)              the store failed: a 5xx in the API
+      └── StoreUnavailableError         the store is unreachable or busy: a 503
+           └── QueryTimeoutError        a query ran past its time limit
 
 Every message names the bad value and where it is, in Russian and English, so a person
 can fix the request without reading the code.
@@ -70,3 +73,35 @@ class UnsupportedFormatError(InputError):
 
 class StoreError(VicError, OSError):
     """The store could not be read or written."""
+
+
+class ResultTooLargeError(InputError):
+    """A query's result has more rows (or triples) than the configured maximum."""
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__(
+            f"Результат запроса больше допустимых {max_rows} строк (max_result_rows). Сузьте "
+            "запрос условиями FILTER или получайте результат частями с LIMIT и OFFSET.",
+            f"The query result has more than the {max_rows} rows allowed (max_result_rows). "
+            "Narrow the query with FILTER conditions, or page through it with LIMIT and OFFSET.",
+        )
+        self.max_rows = max_rows
+
+
+class StoreUnavailableError(StoreError):
+    """The store did not answer in time or could not be reached; retrying later may help."""
+
+
+class QueryTimeoutError(StoreUnavailableError):
+    """A query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float, where_ru: str, where_en: str) -> None:
+        super().__init__(
+            f"Запрос выполнялся дольше допустимых {seconds:g} с (query_timeout_seconds) и "
+            f"был остановлен ({where_ru}). Сузьте запрос: задайте классы и свойства вместо "
+            "переменных, добавьте FILTER и LIMIT, уберите лишние декартовы произведения.",
+            f"The query ran longer than the {seconds:g} s allowed (query_timeout_seconds) and "
+            f"was stopped ({where_en}). Narrow the query: name classes and properties instead of "
+            "variables, add FILTER and LIMIT, and remove unneeded cross products.",
+        )
+        self.seconds = seconds

@@ -14,7 +14,7 @@ import logging
 import time
 
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ WHERE {
 ]
 
 
-def materialise(store: EmbeddedStore) -> None:
+def materialise(store: Store) -> None:
     """Recompute the inferred graph from every asserted graph in one transaction."""
     started = time.perf_counter()
     values = {"inferred": INFERRED_GRAPH, "ontology": ONTOLOGY_GRAPH}

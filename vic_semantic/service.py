@@ -10,7 +10,9 @@ import pyoxigraph as ox
 from vic_semantic.access import TokenRegistry
 from vic_semantic.config import Settings
 from vic_semantic.search.hooks import CustomFunction, install_functions
+from vic_semantic.store.base import Store
 from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.factory import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -18,20 +20,22 @@ logger = logging.getLogger(__name__)
 @dataclass
 class VicService:
     settings: Settings
-    store: EmbeddedStore
+    store: Store
     # SPARQL extension functions that every query of ``store`` can call, by function IRI.
     custom_functions: dict[ox.NamedNode, CustomFunction] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> VicService:
-        """Open the store and, when it is empty and the settings ask for it, load the demo."""
+        """Open the store the settings name and, when they ask for it, load the demo."""
         from vic_semantic.demo import ensure_demo_loaded
         from vic_semantic.search.functions import search_functions
 
-        path = None if settings.in_memory else settings.store_path
-        store = EmbeddedStore(path)
-        service = cls(settings=settings, store=store, custom_functions=search_functions())
-        install_functions(store, service.custom_functions)
+        functions = search_functions()
+        store = open_store(settings, functions)
+        service = cls(settings=settings, store=store, custom_functions=functions)
+        if isinstance(store, EmbeddedStore):
+            # Python extension functions run only in the embedded store's engine.
+            install_functions(store, service.custom_functions)
         if settings.load_demo:
             ensure_demo_loaded(service)
         return service

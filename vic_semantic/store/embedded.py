@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections import defaultdict
+import pickle
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypedDict, cast
 
 import pyoxigraph as ox
 
-from vic_semantic.errors import QuerySyntaxError, RdfSyntaxError, StoreError
+from vic_semantic.errors import QuerySyntaxError, StoreError
 from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.sparql.lexer import has_dataset_clause, reject_fetching_operations
-from vic_semantic.store.base import Dataset, GraphInfo
+from vic_semantic.store.base import (
+    CustomFunction,
+    CustomFunctions,
+    Dataset,
+    GraphInfo,
+    Locate,
+    QueryLimits,
+)
+from vic_semantic.store.execution import QueryTask, execute
+from vic_semantic.store.snapshots import Snapshots
+from vic_semantic.store.syntax import detail, parse_error, position
+from vic_semantic.store.updates import in_graph as _in_graph
+from vic_semantic.store.updates import insert_data as _insert_data
+from vic_semantic.store.updates import parse_triples as _parse_triples
+from vic_semantic.store.workers import QueryPool, shared_pool
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["EmbeddedStore", "Locate", "parse_error"]
 
 
 class _DatasetArguments(TypedDict, total=False):
@@ -27,31 +44,38 @@ class _DatasetArguments(TypedDict, total=False):
     use_default_graph_as_union: bool
 
 
-# Maps a syntax error's line and column in the text the engine ran back to the client's text.
-Locate = Callable[[int, int], tuple[int, int]]
-
-# pyoxigraph writes "error at 3:2: ..." for SPARQL and "... at line 1 column 23: ..." for RDF.
-_POSITION = re.compile(r"(?:error at |line )(\d+)(?::| column )(\d+)")
-
-
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
     """Return the line and column pyoxigraph reports in ``error at L:C: ...`` messages."""
-    match = _POSITION.search(str(error))
-    if match is None:
-        return None, None
-    return int(match.group(1)), int(match.group(2))
+    return position(str(error))
 
 
 def _detail(error: SyntaxError) -> str:
-    text = re.sub(r"^error at \d+:\d+(-\d+:\d+)?: ", "", str(error))
-    return re.sub(r"^Parser error at line \d+ column \d+: ", "", text)
+    return detail(str(error))
 
 
 class EmbeddedStore:
-    """A pyoxigraph store; every write is one transaction that lands whole or not at all."""
+    """A pyoxigraph store; every write is one transaction that lands whole or not at all.
 
-    def __init__(self, path: Path | None) -> None:
-        """Open the store at ``path``, creating it if needed; ``None`` keeps it in memory."""
+    API queries (``run_query``) of an on-disk store run in worker processes on a read-only
+    snapshot, so one that passes ``limits.timeout_seconds`` can be killed while the others
+    go on. Every write must go through this class's methods, which count write generations:
+    a write that bypasses them is not seen by API queries until the next counted write.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        limits: QueryLimits | None = None,
+        workers: int = 4,
+        custom_functions: CustomFunctions | None = None,
+    ) -> None:
+        """Open the store at ``path``, creating it if needed; ``None`` keeps it in memory.
+
+        ``workers`` is the most API queries that run at once, each in its own process.
+        ``custom_functions`` are SPARQL extension functions for API queries; each must be a
+        module-level function, because it is sent to the workers by reference.
+        """
         try:
             if path is None:
                 self._store = ox.Store()
@@ -66,6 +90,15 @@ class EmbeddedStore:
                 "and that no other process holds it.",
             ) from error
         self.path = path
+        self.limits = limits or QueryLimits()
+        self._workers = workers
+        self._functions = _picklable(custom_functions or {})
+        self._generation = 0
+        self._generation_lock = threading.Lock()
+        self._pool: QueryPool | None = None
+        self._snapshots: Snapshots | None = None
+        if path is not None:
+            self._snapshots = Snapshots(self._store, path.with_name(path.name + "-snapshots"))
         logger.info("opened embedded store at %s", path or "memory")
 
     def query(
@@ -94,8 +127,8 @@ class EmbeddedStore:
             raise QuerySyntaxError(_detail(error), line, column) from error
 
         if isinstance(result, ox.QueryTriples):
-            return bytes(result.serialize(format=graph_format or ox.RdfFormat.TURTLE))
-        return bytes(result.serialize(format=results_format or ox.QueryResultsFormat.JSON))
+            return bytes(result.serialize(format=graph_format or ox.RdfFormat.TURTLE) or b"")
+        return bytes(result.serialize(format=results_format or ox.QueryResultsFormat.JSON) or b"")
 
     def select(
         self,
@@ -129,7 +162,7 @@ class EmbeddedStore:
         """Apply a SPARQL update in one transaction."""
         reject_fetching_operations(update)
         try:
-            self._store.update(update)
+            self._write(update)
         except SyntaxError as error:
             line, column = _position(error)
             raise QuerySyntaxError(_detail(error), line, column) from error
@@ -138,7 +171,7 @@ class EmbeddedStore:
         """Replace a named graph's content with ``data`` atomically; return the triple count."""
         triples = _parse_triples(data, rdf_format)
         body = " .\n".join(str(triple) for triple in triples)
-        self._store.update(
+        self._write(
             f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
         )
         logger.info("replaced graph %s with %d triples", graph, len(triples))
@@ -148,12 +181,15 @@ class EmbeddedStore:
         """Add the triples of ``data`` to a named graph atomically; return their count."""
         triples = _parse_triples(data, rdf_format)
         target = ox.NamedNode(graph)
-        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        try:
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        finally:
+            self._count_write()
         logger.info("added %d triples to graph %s", len(triples), graph)
         return len(triples)
 
     def drop_graph(self, graph: str) -> None:
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+        self._write(f"DROP SILENT GRAPH <{graph}>")
 
     def graphs(self) -> list[GraphInfo]:
         """Return every named graph with its triple count, sorted by IRI."""
@@ -164,7 +200,7 @@ class EmbeddedStore:
 
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads)."""
-        return bytes(self._store.dump(format=rdf_format))
+        return bytes(self._store.dump(format=rdf_format) or b"")
 
     def is_empty(self) -> bool:
         return len(self._store) == 0
@@ -175,6 +211,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         self.flush()
+        if self._snapshots is not None:
+            self._snapshots.close()
         logger.info("closed embedded store at %s", self.path or "memory")
 
     def run_query(
@@ -193,16 +231,54 @@ class EmbeddedStore:
         Relative IRIs in the query resolve against ``base_iri``.
         """
         reject_fetching_operations(query)
-        arguments = self._protocol_dataset_arguments(query, dataset)
+        task = _task(
+            query,
+            base_iri,
+            self._protocol_dataset_arguments(query, dataset),
+            results_format,
+            graph_format,
+            self.limits.max_rows,
+            self._functions,
+        )
+        if self.path is None:
+            return self._run_here(task)
+        return self._run_in_worker(task)
+
+    def _run_in_worker(self, task: QueryTask) -> bytes:
+        assert self._snapshots is not None
+        if self._pool is None:
+            self._pool = shared_pool(self._workers)
+            self._pool.preload(function.__module__ for function in self._functions.values())
+        with self._snapshots.use(self._generation) as snapshot:
+            return self._pool.run(str(snapshot), task, self.limits.timeout_seconds)
+
+    def _run_here(self, task: QueryTask) -> bytes:
+        # NOTE: an in-memory store cannot be snapshotted for the workers, so its queries run
+        # in this process with the row limit but no time limit. It serves tests and one-off
+        # runs; a service uses the on-disk store.
         try:
-            result = self._store.query(query, base_iri=base_iri, **arguments)
+            return execute(self._store, task)
         except SyntaxError as error:
             line, column = _position(error)
-            raise QuerySyntaxError(_detail(error), line, column) from error
+            raise QuerySyntaxError(_detail(error), line, column) from None
+        except Exception as error:
+            # pyoxigraph's result objects must be dropped on the thread that made them, and
+            # the frames of the traceback hold them until the API handles it elsewhere.
+            traceback.clear_frames(error.__traceback__)
+            raise
 
-        if isinstance(result, ox.QueryTriples):
-            return result.serialize(format=graph_format or ox.RdfFormat.TURTLE) or b""
-        return result.serialize(format=results_format or ox.QueryResultsFormat.JSON) or b""
+    def _write(self, update: str, base_iri: str | None = None) -> None:
+        """Apply one SPARQL update in one transaction and count it as a write generation."""
+        try:
+            self._store.update(update, base_iri=base_iri)
+        finally:
+            self._count_write()
+
+    def _count_write(self) -> None:
+        # Counted after the write, whether it landed or not: a snapshot made for a later
+        # generation is then sure to contain it.
+        with self._generation_lock:
+            self._generation += 1
 
     def run_update(self, update: str, base_iri: str | None, locate: Locate | None = None) -> None:
         """Apply a SPARQL update in one transaction, resolving relative IRIs on ``base_iri``.
@@ -212,7 +288,7 @@ class EmbeddedStore:
         """
         reject_fetching_operations(update)
         try:
-            self._store.update(update, base_iri=base_iri)
+            self._write(update, base_iri)
         except SyntaxError as error:
             line, column = _position(error)
             if locate is not None and line is not None and column is not None:
@@ -244,7 +320,7 @@ class EmbeddedStore:
         else:
             operations = [f"DROP SILENT GRAPH <{graph}>", f"CREATE GRAPH <{graph}>"]
         operations += _insert_data(_in_graph(triples, graph))
-        self._store.update(" ;\n".join(operations))
+        self._write(" ;\n".join(operations))
         logger.info("replaced graph %s", graph or "DEFAULT")
 
     def post_graph(self, graph: str | None, triples: Iterable[ox.Triple]) -> None:
@@ -252,23 +328,23 @@ class EmbeddedStore:
         operations = [] if graph is None else [f"CREATE SILENT GRAPH <{graph}>"]
         operations += _insert_data(_in_graph(triples, graph))
         if operations:
-            self._store.update(" ;\n".join(operations))
+            self._write(" ;\n".join(operations))
         logger.info("added triples to graph %s", graph or "DEFAULT")
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads, each to the graph it names, in one transaction."""
         operations = _insert_data(list(quads))
         if operations:
-            self._store.update(" ;\n".join(operations))
+            self._write(" ;\n".join(operations))
 
     def delete_graph(self, graph: str | None) -> bool:
         """Drop a named graph, or empty the default graph; return False if it did not exist."""
         if graph is None:
-            self._store.update("CLEAR DEFAULT")
+            self._write("CLEAR DEFAULT")
             return True
         if not self.has_graph(graph):
             return False
-        self._store.update(f"DROP GRAPH <{graph}>")
+        self._write(f"DROP GRAPH <{graph}>")
         logger.info("dropped graph %s", graph)
         return True
 
@@ -280,15 +356,14 @@ class EmbeddedStore:
             }
         if has_dataset_clause(query):
             return {}
-        return cast(_DatasetArguments, self._dataset_arguments(dataset))
+        return self._dataset_arguments(dataset)
 
-    def _dataset_arguments(self, dataset: Dataset) -> dict[str, object]:
+    def _dataset_arguments(self, dataset: Dataset) -> _DatasetArguments:
+        arguments: _DatasetArguments
         if dataset.default_graphs:
-            arguments: dict[str, object] = {
-                "default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs]
-            }
+            arguments = {"default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs]}
         elif not dataset.include_inferred:
-            asserted = [
+            asserted: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
                 ox.NamedNode(node.value)
                 for node in self._store.named_graphs()
                 if node.value != str(INFERRED_GRAPH)
@@ -302,40 +377,45 @@ class EmbeddedStore:
         return arguments
 
 
-def parse_error(error: SyntaxError) -> RdfSyntaxError:
-    """Return the RdfSyntaxError, with line and column, for a pyoxigraph parse failure."""
-    line, column = _position(error)
-    return RdfSyntaxError(_detail(error), line, column)
+def _task(
+    query: str,
+    base_iri: str | None,
+    arguments: _DatasetArguments,
+    results_format: ox.QueryResultsFormat | None,
+    graph_format: ox.RdfFormat | None,
+    max_rows: int,
+    functions: dict[str, CustomFunction],
+) -> QueryTask:
+    default_graph = arguments.get("default_graph")
+    named_graphs = arguments.get("named_graphs")
+    return QueryTask(
+        query=query,
+        base_iri=base_iri,
+        results_media_type=results_format.media_type if results_format else None,
+        graph_media_type=graph_format.media_type if graph_format else None,
+        max_rows=max_rows,
+        default_graph=None if default_graph is None else _iris(default_graph),
+        named_graphs=None if named_graphs is None else _iris(named_graphs),
+        use_default_graph_as_union=arguments.get("use_default_graph_as_union", False),
+        functions=functions,
+    )
 
 
-def _parse_triples(data: bytes, rdf_format: ox.RdfFormat) -> list[ox.Triple]:
-    """Parse ``data`` fully before any write, so a syntax error leaves the store untouched."""
-    try:
-        quads = list(ox.parse(data, format=rdf_format))
-    except SyntaxError as error:
-        raise parse_error(error) from error
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+def _iris(graphs: Iterable[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> tuple[str, ...]:
+    # The dataset arguments built in this module name graphs by IRI only.
+    return tuple(cast(ox.NamedNode, graph).value for graph in graphs)
 
 
-def _in_graph(triples: Iterable[ox.Triple], graph: str | None) -> list[ox.Quad]:
-    name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-
-
-def _insert_data(quads: list[ox.Quad]) -> list[str]:
-    """Return the INSERT DATA operation that writes ``quads``, or none when there are none.
-
-    Terms are written by pyoxigraph in N-Triples syntax, which SPARQL accepts as is, so no
-    value can break out of the operation.
-    """
-    if not quads:
-        return []
-    by_graph: dict[str, list[str]] = defaultdict(list)
-    for quad in quads:
-        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
-        by_graph[key].append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    blocks = []
-    for key, lines in by_graph.items():
-        body = "\n".join(lines)
-        blocks.append(body if not key else f"GRAPH {key} {{\n{body}\n}}")
-    return ["INSERT DATA {\n" + "\n".join(blocks) + "\n}"]
+def _picklable(functions: CustomFunctions) -> dict[str, CustomFunction]:
+    """Return ``functions`` by IRI, checking that each can be sent to a worker process."""
+    by_iri: dict[str, CustomFunction] = {}
+    for iri, function in functions.items():
+        try:
+            pickle.dumps(function)
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            raise TypeError(
+                f"SPARQL extension function {iri.value} ({function!r}) cannot be sent to the "
+                "query workers; define it as a module-level function."
+            ) from error
+        by_iri[iri.value] = function
+    return by_iri

@@ -1,0 +1,102 @@
+"""Read-only snapshots of the on-disk embedded store, for the query worker processes.
+
+pyoxigraph 0.5 can open a store read-only (``Store.read_only``), but its documentation calls
+that undefined behaviour while another process writes the same database, and a read-only
+handle never sees writes made after it opened. So workers never open the live store: they
+open a snapshot, a RocksDB checkpoint made by ``Store.backup``, which nobody writes.
+
+A snapshot is made on the first API query after a write and reused until the next write.
+A checkpoint hard-links the store's immutable files, so on the demo it takes tens of
+milliseconds (see docs/benchmarks.md). A snapshot is deleted once no query uses it; a
+worker that still holds it open keeps reading its files, which Linux keeps until closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from vic_semantic.errors import StoreError
+
+logger = logging.getLogger(__name__)
+
+
+class _BackupSource(Protocol):
+    def backup(self, target_directory: str) -> None: ...
+
+
+class Snapshots:
+    """Snapshots of one store under ``folder``, one per write generation of the store."""
+
+    def __init__(self, source: _BackupSource, folder: Path) -> None:
+        # Snapshots left by an earlier run are stale; the store's lock means no other
+        # process can be using this folder.
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self._source = source
+        self._folder = folder
+        self._lock = threading.Lock()
+        self._current: tuple[int, Path] | None = None
+        self._users: Counter[Path] = Counter()
+
+    @contextmanager
+    def use(self, generation: int) -> Iterator[Path]:
+        """Yield a snapshot holding at least every write up to ``generation``.
+
+        The snapshot stays on disk while the ``with`` block runs.
+        """
+        with self._lock:
+            if self._current is None or self._current[0] != generation:
+                self._replace(generation)
+            assert self._current is not None
+            path = self._current[1]
+            self._users[path] += 1
+        try:
+            yield path
+        finally:
+            with self._lock:
+                self._users[path] -= 1
+                self._delete_if_unused(path)
+
+    def close(self) -> None:
+        """Delete every snapshot; queries still running keep their open files."""
+        with self._lock:
+            self._current = None
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _replace(self, generation: int) -> None:
+        path = self._folder / f"generation-{generation}-{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        try:
+            self._source.backup(str(path))
+        except OSError as error:
+            raise StoreError(
+                f"Не удалось создать снимок хранилища в {path}: {error}. Проверьте свободное "
+                "место на диске и права на папку.",
+                f"Failed to create a store snapshot in {path}: {error}. Check the free disk "
+                "space and the folder's permissions.",
+            ) from error
+        logger.info(
+            "snapshot of write generation %d made in %.3f s",
+            generation,
+            time.perf_counter() - started,
+        )
+        previous = self._current
+        self._current = (generation, path)
+        if previous is not None:
+            self._delete_if_unused(previous[1])
+
+    def _delete_if_unused(self, path: Path) -> None:
+        """Delete ``path`` unless it is current or a query uses it; call with the lock held."""
+        if self._users[path] > 0 or (self._current is not None and self._current[1] == path):
+            return
+        del self._users[path]
+        shutil.rmtree(path, ignore_errors=True)
