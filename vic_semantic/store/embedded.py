@@ -210,9 +210,19 @@ class EmbeddedStore:
             self._store.flush()
 
     def close(self) -> None:
+        """Flush and release the store, so another process or handle can open the folder.
+
+        pyoxigraph closes RocksDB only when the last reference to its Store goes, so the
+        reference is replaced; a traceback that still holds this object keeps no lock.
+        Closing twice does nothing.
+        """
+        if isinstance(self._store, _ClosedStore):
+            return
         self.flush()
         if self._snapshots is not None:
             self._snapshots.close()
+            self._snapshots = None
+        self._store = _ClosedStore(self.path)  # type: ignore[assignment]
         logger.info("closed embedded store at %s", self.path or "memory")
 
     def run_query(
@@ -419,3 +429,22 @@ def _picklable(functions: CustomFunctions) -> dict[str, CustomFunction]:
             ) from error
         by_iri[iri.value] = function
     return by_iri
+
+
+class _ClosedStore:
+    """Stands in for a closed pyoxigraph store and raises StoreError on any use."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+
+    def __getattr__(self, name: str) -> object:
+        raise StoreError(
+            f"Хранилище {self._path or 'в памяти'} уже закрыто; откройте его заново.",
+            f"The store at {self._path or 'memory'} is already closed; open it again.",
+        )
+
+    def __len__(self) -> int:
+        raise StoreError(
+            f"Хранилище {self._path or 'в памяти'} уже закрыто; откройте его заново.",
+            f"The store at {self._path or 'memory'} is already closed; open it again.",
+        )
