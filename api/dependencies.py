@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import Request
 
 from api.errors import HttpError
 from api.negotiation import choose_language
-from vic_semantic.access import ANONYMOUS, Principal, Role
+from vic_semantic.access import ANONYMOUS, Principal, Role, denied_graphs
+from vic_semantic.namespaces import GRAPH, INFERRED_GRAPH
 from vic_semantic.service import VicService
+from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +72,75 @@ def require_admin(request: Request) -> Principal:
     )
 
 
-def require_graph_write(request: Request, graph: str) -> Principal:
-    """Return the principal if it may change ``graph``; raise 401 or 403 otherwise."""
+def require_read(request: Request) -> Principal:
+    """Return the principal if it may read; anonymous requests get 401 when reading is closed.
+
+    Installed on the whole application. ``PUBLIC_PATHS`` stay open so that liveness checks
+    need no token.
+    """
+    principal = get_principal(request)
+    route = request.scope.get("route")
+    if getattr(route, "path", None) in PUBLIC_PATHS:
+        return principal
+    if not principal.can_read(get_service(request).settings.allow_anonymous_read):
+        raise HttpError(
+            401,
+            "unauthenticated",
+            "Чтение без токена отключено: добавьте заголовок Authorization: Bearer <токен>.",
+            "Reading without a token is disabled: send an Authorization: Bearer <token> header.",
+        )
+    return principal
+
+
+PUBLIC_PATHS = frozenset({"/health"})
+
+
+def require_writer(request: Request) -> Principal:
+    """Return the principal if its role may write some graph (member or admin); else 401 or 403."""
+    principal = get_principal(request)
+    if principal.role in {Role.MEMBER, Role.ADMIN}:
+        return principal
+    _require_token(principal)
+    raise HttpError(
+        403,
+        "forbidden",
+        f"Роль {principal.role} только читает; для записи нужен токен участника или "
+        "администратора.",
+        f"The role {principal.role} only reads; writing needs a member's or the "
+        "administrator's token.",
+    )
+
+
+def require_graph_write(request: Request, graph: str | None) -> Principal:
+    """Return the principal if it may change ``graph`` (None: the default graph).
+
+    Raises 401 without a token, and 403 naming the graph when the principal may not write it.
+    """
     principal = get_principal(request)
     if principal.can_write_graph(graph):
         return principal
+    _require_token(principal)
+    if graph == str(INFERRED_GRAPH):
+        raise _inferred_graph_error()
+    raise _forbidden_graph(principal, "DEFAULT" if graph is None else f"<{graph}>")
+
+
+def require_update_write(request: Request, targets: Sequence[WrittenGraph]) -> Principal:
+    """Return the principal if it may write every graph an update writes; else 401 or 403.
+
+    The 403 names the first graph the principal may not write.
+    """
+    principal = get_principal(request)
+    denied = denied_graphs(principal, targets)
+    if not denied:
+        return principal
+    _require_token(principal)
+    if denied[0] == WrittenGraph(TargetKind.GRAPH, str(INFERRED_GRAPH)):
+        raise _inferred_graph_error()
+    raise _forbidden_graph(principal, str(denied[0]))
+
+
+def _require_token(principal: Principal) -> None:
     if principal.role is Role.ANONYMOUS:
         raise HttpError(
             401,
@@ -81,12 +148,40 @@ def require_graph_write(request: Request, graph: str) -> Principal:
             "Для записи нужен заголовок Authorization: Bearer <токен>.",
             "Writing needs an Authorization: Bearer <token> header.",
         )
-    raise HttpError(
+
+
+def _inferred_graph_error() -> HttpError:
+    return HttpError(
+        403,
+        "inferred_graph",
+        f"Граф <{INFERRED_GRAPH}> вычисляется заново после каждой записи, и изменения в "
+        "нём пропали бы. Запишите данные в другой граф.",
+        f"The graph <{INFERRED_GRAPH}> is recomputed after every write, so changes to it "
+        "would be lost. Write the data to another graph.",
+    )
+
+
+def _forbidden_graph(principal: Principal, graph: str) -> HttpError:
+    if principal.role is Role.MEMBER:
+        return HttpError(
+            403,
+            "forbidden",
+            f"Нет права изменять граф {graph}: участник «{principal.member}» пишет только в "
+            f"свои графы (каталог, ветеринарные записи и графы под {_member_prefix(principal)}).",
+            f"No permission to change the graph {graph}: the member '{principal.member}' "
+            f"writes only its own graphs (its catalogue, its veterinary records and graphs "
+            f"under {_member_prefix(principal)}).",
+        )
+    return HttpError(
         403,
         "forbidden",
-        f"Нет права изменять граф <{graph}>: участник пишет только в свои графы.",
-        f"No permission to change the graph <{graph}>: a member writes only its own graphs.",
+        f"Нет права изменять граф {graph}: роль {principal.role} только читает.",
+        f"No permission to change the graph {graph}: the role {principal.role} only reads.",
     )
+
+
+def _member_prefix(principal: Principal) -> str:
+    return f"<{GRAPH[f'member/{principal.member}/']}>"
 
 
 async def read_body(request: Request, limit: int) -> bytes:

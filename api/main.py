@@ -5,16 +5,31 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
+from api.dependencies import require_read
 from api.errors import install_error_handlers
-from api.routers import graph_store, home, ontology, reconcile, search, sparql, validation
+from api.routers import (
+    cluster,
+    graph_store,
+    home,
+    ontology,
+    portal,
+    reconcile,
+    search,
+    sparql,
+    validation,
+)
 from vic_semantic.config import Settings, get_settings
 from vic_semantic.service import VicService
 
 logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None, service: VicService | None = None) -> FastAPI:
@@ -37,6 +52,9 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
         "Semantic interoperability of the Gomel–Moscow cluster",
         version="0.1.0",
         lifespan=lifespan,
+        # Every route reads at least: anonymous requests get 401 here when reading is closed.
+        # Writes check their graphs again in the routers.
+        dependencies=[Depends(require_read)],
     )
     # Browsers may read and query from any origin, but never with credentials: a page of
     # another site must not act with a member's token.
@@ -55,4 +73,9 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
     app.include_router(ontology.router)
     app.include_router(search.router)
     app.include_router(reconcile.router)
+    app.include_router(cluster.router)
+    app.include_router(portal.router)
+    # The portal's stylesheet and the vendored SPARQL editor (scripts/vendor-js.sh): the
+    # machines the portal runs on may be offline, so nothing is loaded from a CDN.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

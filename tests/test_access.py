@@ -5,9 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from vic_semantic.access import Principal, Role, TokenRegistry
+from vic_semantic.access import ANONYMOUS, Principal, Role, TokenRegistry
 from vic_semantic.errors import InputError
-from vic_semantic.namespaces import GRAPH, MEMBERS_GRAPH, ONTOLOGY_GRAPH, catalogue_graph
+from vic_semantic.namespaces import (
+    GRAPH,
+    INFERRED_GRAPH,
+    MEMBERS_GRAPH,
+    ONTOLOGY_GRAPH,
+    catalogue_graph,
+)
 
 
 def test_token_created_stored_hashed(tmp_path: Path) -> None:
@@ -62,3 +68,28 @@ def test_member_writes_only_own_graphs(graph: str, allowed: bool) -> None:
     assert member.can_write_graph(graph) is allowed
     assert Principal(Role.ADMIN).can_write_graph(graph)
     assert not Principal(Role.ANALYST).can_write_graph(graph)
+
+
+def test_default_and_inferred_graphs() -> None:
+    member = Principal(Role.MEMBER, "molochnyj-zavod-1")
+    admin = Principal(Role.ADMIN)
+
+    assert not member.can_write_graph(None)
+    assert admin.can_write_graph(None)
+    assert not member.can_write_graph(str(INFERRED_GRAPH))
+    assert not admin.can_write_graph(str(INFERRED_GRAPH))
+
+
+@pytest.mark.parametrize(
+    "path", ["", "../molochnyj-zavod-2/x", "notes/../../molochnyj-zavod-2/x", "./x"]
+)
+def test_member_graph_path_segments(path: str) -> None:
+    member = Principal(Role.MEMBER, "molochnyj-zavod-1")
+
+    assert not member.can_write_graph(str(GRAPH["member/molochnyj-zavod-1/"]) + path)
+
+
+def test_anonymous_read_setting() -> None:
+    assert ANONYMOUS.can_read(allow_anonymous_read=True)
+    assert not ANONYMOUS.can_read(allow_anonymous_read=False)
+    assert Principal(Role.ANALYST).can_read(allow_anonymous_read=False)

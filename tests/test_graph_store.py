@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from vic_semantic.config import Settings
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.service import VicService
 
@@ -28,17 +27,10 @@ ONTOLOGY = b"""
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[VicService]:
-    settings = Settings(
-        data_dir=tmp_path,
-        load_demo=False,
-        admin_token=TOKEN,
-        base_url=BASE_URL,
-        max_upload_bytes=2000,
+def service(service_factory: ServiceFactory) -> VicService:
+    return service_factory(
+        load_demo=False, admin_token=TOKEN, base_url=BASE_URL, max_upload_bytes=2000
     )
-    opened = VicService.open(settings)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 
 from vic_semantic.namespaces import ONTOLOGY_GRAPH
@@ -192,21 +193,17 @@ def test_service_description_lists_graphs(loaded: TestClient) -> None:
     assert str(ONTOLOGY_GRAPH) in names
 
 
-def test_update_with_admin_token_lands_and_infers(tmp_path: object) -> None:
-    from pathlib import Path
-
+def test_update_with_admin_token_lands_and_infers(service_factory: ServiceFactory) -> None:
     from api.main import create_app
-    from vic_semantic.config import Settings
 
-    settings = Settings(data_dir=Path(str(tmp_path)), load_demo=False, admin_token="s3cret")
-    service = VicService.open(settings)
+    service = service_factory(load_demo=False, admin_token="s3cret")
     service.store.replace_graph(str(ONTOLOGY_GRAPH), ONTOLOGY, ox.RdfFormat.TURTLE)
     update = (
         "INSERT DATA { GRAPH <http://example.org/g> "
         "{ <http://example.org/k2> a <http://example.org/Kefir> } }"
     )
     try:
-        with TestClient(create_app(settings, service=service)) as client:
+        with TestClient(create_app(service.settings, service=service)) as client:
             wrong = client.post(
                 "/sparql",
                 content=f"update={update}".encode(),
@@ -236,27 +233,15 @@ DIRECT_UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f
 
 
 @pytest.fixture
-def writable(tmp_path: object) -> Iterator[TestClient]:
+def writable(service_factory: ServiceFactory) -> Iterator[TestClient]:
     """A client over an empty store whose settings carry an administrator token."""
-    from pathlib import Path
-
     from api.main import create_app
-    from vic_semantic.config import Settings
 
-    settings = Settings(
-        data_dir=Path(str(tmp_path)),
-        load_demo=False,
-        admin_token=TOKEN,
-        base_url="http://vic.test",
-    )
-    service = VicService.open(settings)
+    service = service_factory(load_demo=False, admin_token=TOKEN, base_url="http://vic.test")
     service.store.replace_graph("http://x/g1", b"<http://x/a> <http://x/p> 1 .", TTL)
     service.store.replace_graph("http://x/g2", b"<http://x/b> <http://x/p> 2 .", TTL)
-    try:
-        with TestClient(create_app(settings, service=service)) as test_client:
-            yield test_client
-    finally:
-        service.close()
+    with TestClient(create_app(service.settings, service=service)) as test_client:
+        yield test_client
 
 
 def _ask(client: TestClient, query: str, **params: str) -> bool:

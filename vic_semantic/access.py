@@ -4,8 +4,8 @@ Roles, from least to most trusted:
 - anonymous: reads, when the service allows anonymous reading;
 - analyst: reads everything;
 - member: reads everything, writes only its own graphs (its catalogue and its veterinary
-  records, and graphs under ``graph/member/{slug}/``);
-- admin: reads and writes everything.
+  records, and graphs under ``graph/member/{slug}/``), never the default graph;
+- admin: reads and writes everything but the inferred graph, which only the server writes.
 
 Tokens are random strings shown once at creation. Only their SHA-256 digests are stored, in
 ``tokens.json`` in the data folder: a token has 256 bits of randomness, so an unsalted fast
@@ -23,12 +23,14 @@ import logging
 import os
 import secrets
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from vic_semantic.errors import InputError
-from vic_semantic.namespaces import GRAPH, catalogue_graph, veterinary_graph
+from vic_semantic.namespaces import GRAPH, INFERRED_GRAPH, catalogue_graph, veterinary_graph
+from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +52,58 @@ class Principal:
     member: str | None = None
     token_id: str | None = None
 
-    def can_read(self) -> bool:
-        return True
+    def can_read(self, allow_anonymous_read: bool) -> bool:
+        """Return whether this principal may read; anonymous only when the service allows it."""
+        return self.role is not Role.ANONYMOUS or allow_anonymous_read
 
-    def can_write_graph(self, graph: str) -> bool:
-        """Return whether this principal may change the named graph ``graph``."""
+    def can_write_graph(self, graph: str | None) -> bool:
+        """Return whether this principal may change the named graph ``graph``.
+
+        ``None`` is the store's default graph, which only the administrator writes. No principal
+        writes the inferred graph, because the server recomputes it after every write.
+        """
+        if graph == str(INFERRED_GRAPH):
+            return False
         if self.role is Role.ADMIN:
             return True
-        if self.role is not Role.MEMBER or not self.member:
+        if self.role is not Role.MEMBER or not self.member or graph is None:
             return False
-        return graph in owned_graphs(self.member) or graph.startswith(
-            str(GRAPH[f"member/{self.member}/"])
-        )
+        return graph in owned_graphs(self.member) or _is_own_member_graph(graph, self.member)
+
+
+def _is_own_member_graph(graph: str, member: str) -> bool:
+    """Return whether ``graph`` lies under ``graph/member/{member}/``.
+
+    A path with "." or ".." segments is refused: RDF compares IRIs as strings, but a client
+    that normalises ``member/a/../b/x`` would read it as another member's graph.
+    """
+    prefix = str(GRAPH[f"member/{member}/"])
+    if not graph.startswith(prefix):
+        return False
+    rest = graph[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+    return bool(rest) and not {".", ".."}.intersection(rest.split("/"))
 
 
 ANONYMOUS = Principal(Role.ANONYMOUS)
+
+
+def denied_graphs(principal: Principal, targets: Iterable[WrittenGraph]) -> list[WrittenGraph]:
+    """Return the graphs of an update that ``principal`` may not write, in the given order.
+
+    ALL, NAMED and a variable graph (``GRAPH ?g`` in a template) may reach any graph, so only
+    the administrator may write them.
+    """
+    denied = []
+    for target in targets:
+        if target.kind is TargetKind.GRAPH:
+            allowed = principal.can_write_graph(target.name)
+        elif target.kind is TargetKind.DEFAULT:
+            allowed = principal.can_write_graph(None)
+        else:
+            allowed = principal.role is Role.ADMIN
+        if not allowed:
+            denied.append(target)
+    return denied
 
 
 def owned_graphs(member: str) -> set[str]:

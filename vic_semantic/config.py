@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     )
     allow_anonymous_read: bool = Field(
         default=True,
-        description="Let requests without a token read; False answers them with 401.",
+        description="Let requests without a token read; with False they are rejected with 401.",
     )
     max_member_update_bytes: int = Field(
         default=16 * 1024,

@@ -7,8 +7,9 @@ writes. ``/graphs`` alone is the graph store itself. GET returns the whole datas
 or N-Quads. POST of triples creates a new graph and returns its IRI in Location. POST of
 TriG or N-Quads adds each quad to the graph it names.
 
-Reads are open; writes need the administrator's bearer token and recompute the inferred
-graph afterwards.
+Reads are open to every principal allowed to read. Writes need a bearer token: a member
+writes only its own graphs, the administrator every graph but the inferred one, and every
+write recomputes the inferred graph afterwards.
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from api.dependencies import get_language, get_service, read_body, require_admin
+from api.dependencies import (
+    get_language,
+    get_service,
+    read_body,
+    require_graph_write,
+    require_writer,
+)
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from vic_semantic.inference import materialise
-from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS
 from vic_semantic.sparql.graph_upload import (
@@ -187,18 +193,6 @@ async def _read(service: VicService, request: Request, target: Target) -> Respon
     return Response(body, media_type=_content_type(media_type), headers=headers)
 
 
-def _require_writable(target: Target) -> None:
-    if target.graph == str(INFERRED_GRAPH):
-        raise HttpError(
-            403,
-            "inferred_graph",
-            f"Граф <{INFERRED_GRAPH}> вычисляется заново после каждой записи, и изменения в "
-            "нём пропали бы. Запишите данные в другой граф.",
-            f"The graph <{INFERRED_GRAPH}> is recomputed after every write, so changes to it "
-            "would be lost. Write the data to another graph.",
-        )
-
-
 async def _once(data: bytes) -> AsyncGenerator[bytes, None]:
     yield data
 
@@ -276,6 +270,16 @@ async def _post(service: VicService, request: Request, target: Target) -> Respon
     return Response(status_code=204 if existed else 201)
 
 
+def _require_dataset_writable(request: Request, quads: list[ox.Quad]) -> None:
+    """Raise 401 or 403 unless the principal may write every graph the dataset names."""
+    graphs: dict[str | None, None] = {}
+    for quad in quads:
+        name = quad.graph_name
+        graphs.setdefault(None if isinstance(name, ox.DefaultGraph) else name.value, None)
+    for graph in graphs:
+        require_graph_write(request, graph)
+
+
 async def _post_to_store(service: VicService, request: Request) -> Response:
     """Add a dataset's quads to their graphs, or store triples in a new graph (201)."""
     content_type = request.headers.get("content-type")
@@ -285,15 +289,14 @@ async def _post_to_store(service: VicService, request: Request) -> Response:
     if is_dataset_format(rdf_format):
         body = await read_body(request, service.settings.max_upload_bytes)
         quads = await run_in_threadpool(parse_quads, body, rdf_format, graph_store_iri(service))
-        for quad in quads:
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                _require_writable(Target(quad.graph_name.value))
+        _require_dataset_writable(request, quads)
         await run_in_threadpool(service.store.add_quads, quads)
         await run_in_threadpool(materialise, service.store)
         logger.info("POST dataset: %d quads", len(quads))
         return Response(status_code=204)
 
     graph = f"{graph_store_iri(service)}/{uuid.uuid4().hex}"
+    require_graph_write(request, graph)
     triples = await _uploaded_triples(service, request, graph, False)
     await run_in_threadpool(service.store.put_graph, graph, triples)
     await run_in_threadpool(materialise, service.store)
@@ -316,10 +319,11 @@ async def _handle(service: VicService, request: Request) -> Response:
 
     if target.is_store and request.method != "POST":
         return _method_not_allowed(request)
-    require_admin(request)
-    _require_writable(target)
+    # A dataset's graphs are known only after parsing, so first turn away those who write nothing.
+    require_writer(request)
     if target.is_store:
         return await _post_to_store(service, request)
+    require_graph_write(request, target.graph)
     if request.method == "PUT":
         return await _put(service, request, target)
     if request.method == "POST":

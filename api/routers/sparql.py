@@ -16,16 +16,24 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.dependencies import get_language, get_service, read_body, require_admin
+from api.dependencies import (
+    get_language,
+    get_service,
+    read_body,
+    require_update_write,
+    require_writer,
+)
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
+from vic_semantic.access import Principal, Role
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
 from vic_semantic.sparql.lexer import QueryForm, query_form
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
 from vic_semantic.sparql.update_dataset import add_update_dataset
+from vic_semantic.sparql.update_targets import written_graphs
 from vic_semantic.store.base import Dataset
 
 router = APIRouter(tags=["SPARQL"])
@@ -107,7 +115,9 @@ async def _run_query(service: VicService, request: Request, operation: Operation
     return Response(body, media_type=f"{media_type}{charset}")
 
 
-async def _run_update(service: VicService, operation: Operation) -> Response:
+async def _run_update(
+    service: VicService, request: Request, principal: Principal, operation: Operation
+) -> Response:
     _require_size(service, operation.text)
     with _protocol_errors():
         rewritten = add_update_dataset(
@@ -115,6 +125,8 @@ async def _run_update(service: VicService, operation: Operation) -> Response:
             operation.graphs("using-graph-uri"),
             operation.graphs("using-named-graph-uri"),
         )
+    if principal.role is not Role.ADMIN:
+        await _authorise_member_update(service, request, rewritten.text)
     await run_in_threadpool(
         service.store.run_update,
         rewritten.text,
@@ -123,6 +135,26 @@ async def _run_update(service: VicService, operation: Operation) -> Response:
     )
     await run_in_threadpool(materialise, service.store)
     return Response(status_code=204)
+
+
+async def _authorise_member_update(service: VicService, request: Request, update: str) -> None:
+    """Raise 413 or 403 unless the member may write every graph the update writes.
+
+    Updates of the administrator, who writes every graph, are not parsed: that keeps bulk
+    updates fast, and the inferred graph they might write is recomputed right after.
+    """
+    limit = service.settings.max_member_update_bytes
+    if len(update.encode()) > limit:
+        raise HttpError(
+            413,
+            "update_too_large",
+            f"Обновление длиннее {limit} байт, допустимых для участника. Загрузите данные в "
+            "свой граф через Graph Store (PUT или POST /graphs?graph=...).",
+            f"The update is longer than the {limit} bytes a member may send. Upload the "
+            "data to your graph through the Graph Store (PUT or POST /graphs?graph=...).",
+        )
+    targets = await run_in_threadpool(written_graphs, update, endpoint_iri(service))
+    require_update_write(request, targets)
 
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")
@@ -145,8 +177,8 @@ async def sparql_post(
         operation = read_post(request.headers.get("content-type"), request.url.query, body)
     if operation.kind is Kind.QUERY:
         return await _run_query(service, request, operation)
-    require_admin(request)
-    return await _run_update(service, operation)
+    principal = require_writer(request)
+    return await _run_update(service, request, principal, operation)
 
 
 @router.api_route(

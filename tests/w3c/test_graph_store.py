@@ -8,18 +8,14 @@ template variable in the later requests of the test, as the manifest describes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from conftest import shared_dir
+from conftest import ServiceFactory, shared_dir
 from fastapi.testclient import TestClient
 from http_manifest import HttpRequest, ManifestTest, load_manifest, status_matches
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from api.main import create_app
-from vic_semantic.config import Settings
 from vic_semantic.service import VicService
 
 FOLDER = shared_dir() / "w3c" / "sparql" / "sparql11" / "graph-store-protocol"
@@ -60,11 +56,8 @@ def _params() -> list[object]:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[VicService]:
-    settings = Settings(data_dir=tmp_path, load_demo=False, admin_token=TOKEN, base_url=BASE_URL)
-    opened = VicService.open(settings)
-    yield opened
-    opened.close()
+def service(service_factory: ServiceFactory) -> VicService:
+    return service_factory(load_demo=False, admin_token=TOKEN, base_url=BASE_URL)
 
 
 def _rewrite(path: str) -> str:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import shared_dir
+from conftest import ServiceFactory, shared_dir
 from fastapi.testclient import TestClient
 from http_manifest import HttpRequest, ManifestTest, load_manifest, status_matches
 
 from api.main import create_app
-from vic_semantic.config import Settings
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 
@@ -61,11 +58,8 @@ def _params() -> list[object]:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[VicService]:
-    settings = Settings(data_dir=tmp_path, load_demo=False, admin_token=TOKEN, base_url=BASE_URL)
-    opened = VicService.open(settings)
-    yield opened
-    opened.close()
+def service(service_factory: ServiceFactory) -> VicService:
+    return service_factory(load_demo=False, admin_token=TOKEN, base_url=BASE_URL)
 
 
 def _media_type(content_type: str) -> str:
