@@ -406,3 +406,16 @@ def test_update_without_token_is_401(writable: TestClient) -> None:
 
     assert response.status_code == 401, response.text
     assert _ask(writable, "ASK { GRAPH <http://x/g1> { ?s ?p ?o } }")
+
+
+def test_openapi_document_has_unique_operation_ids(loaded: TestClient) -> None:
+    response = loaded.get("/openapi.json")
+
+    assert response.status_code == 200, response.text
+    operation_ids = [
+        operation["operationId"]
+        for path in response.json()["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(operation_ids) == len(set(operation_ids))
+    assert "graph_store_put" in operation_ids

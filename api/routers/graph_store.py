@@ -331,19 +331,31 @@ async def _handle(service: VicService, request: Request) -> Response:
     return await _delete(service, target)
 
 
-@router.api_route(PREFIX, methods=_METHODS, summary="Graph Store Protocol, indirect graph IRI")
 async def graph_store(
     request: Request, service: Annotated[VicService, Depends(get_service)]
 ) -> Response:
     return await _handle(service, request)
 
 
-@router.api_route(
-    PREFIX + "/{graph_path:path}",
-    methods=_METHODS,
-    summary="Graph Store Protocol, the request URL is the graph IRI",
-)
 async def graph_store_direct(
     graph_path: str, request: Request, service: Annotated[VicService, Depends(get_service)]
 ) -> Response:
     return await _handle(service, request)
+
+
+# One route per method, so each has its own OpenAPI operation id.
+for _method in _METHODS:
+    router.add_api_route(
+        PREFIX,
+        graph_store,
+        methods=[_method],
+        operation_id=f"graph_store_{_method.lower()}",
+        summary=f"Graph Store Protocol {_method}, indirect graph IRI (?graph= or ?default)",
+    )
+    router.add_api_route(
+        PREFIX + "/{graph_path:path}",
+        graph_store_direct,
+        methods=[_method],
+        operation_id=f"graph_store_direct_{_method.lower()}",
+        summary=f"Graph Store Protocol {_method}, the request URL is the graph IRI",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -65,20 +66,19 @@ async def _uploaded_files(request: Request, limit: int) -> list[tuple[str, bytes
             "Отправьте файлы как multipart/form-data в поле «file».",
             "Send the files as multipart/form-data in the field 'file'.",
         )
-    form = await request.form(max_files=_MAX_FILES, max_part_size=limit)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HttpError(
+            413,
+            "payload_too_large",
+            f"Запрос больше допустимых {limit} байт. Отправьте файлы по частям.",
+            f"The request is larger than the {limit} bytes allowed. Send fewer files at once.",
+        )
     files = []
-    for item in form.getlist("file"):
-        if not isinstance(item, UploadFile):
-            continue
-        data = await item.read(limit + 1)
-        if len(data) > limit:
-            raise HttpError(
-                413,
-                "file_too_large",
-                f"Файл «{item.filename}» больше {limit} байт.",
-                f"The file '{item.filename}' is larger than {limit} bytes.",
-            )
-        files.append((item.filename or "file", data))
+    async with request.form(max_files=_MAX_FILES, max_part_size=limit) as form:
+        for item in form.getlist("file"):
+            if isinstance(item, UploadFile):
+                files.append(await _read_upload(item, limit))
     if not files:
         raise HttpError(
             400,
@@ -87,6 +87,24 @@ async def _uploaded_files(request: Request, limit: int) -> list[tuple[str, bytes
             "No file was sent in the field 'file'.",
         )
     return files
+
+
+async def _read_upload(item: UploadFile, limit: int) -> tuple[str, bytes]:
+    """Return the upload's base name and content, raising 413 past ``limit`` bytes.
+
+    Only the last path segment of the client's file name is kept: the name appears in
+    reports, and "../../etc/passwd" or "C:\\x\\y.csv" must not read as a path.
+    """
+    name = PurePosixPath((item.filename or "file").replace("\\", "/")).name or "file"
+    data = await item.read(limit + 1)
+    if len(data) > limit:
+        raise HttpError(
+            413,
+            "file_too_large",
+            f"Файл «{name}» больше {limit} байт.",
+            f"The file '{name}' is larger than {limit} bytes.",
+        )
+    return name, data
 
 
 @router.post(
