@@ -1,0 +1,45 @@
+"""Reading a member file of any supported format into a Table.
+
+The format is recognised from the bytes, not from the file name: members rename files, and a
+1C export saved as ".txt" is still CSV. XLSX is a ZIP archive, JSON starts with "[" or "{",
+anything else that decodes as text is read as CSV.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from vic_semantic.catalogues.csv_reader import decode_text, read_csv
+from vic_semantic.catalogues.errors import UnreadableFileError
+from vic_semantic.catalogues.json_reader import read_json
+from vic_semantic.catalogues.table import Table
+from vic_semantic.catalogues.xlsx_reader import read_xlsx
+
+logger = logging.getLogger(__name__)
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_table(file_name: str, data: bytes) -> Table:
+    """Read ``data`` (the content of ``file_name``) as a table, or raise a CatalogueError."""
+    if not data.strip():
+        raise UnreadableFileError(
+            "файл пуст. Отправьте файл с заголовком и строками данных.",
+            "the file is empty. Send a file with a header and data rows.",
+            file=file_name,
+        )
+    if data.startswith(ZIP_MAGIC):
+        table = read_xlsx(file_name, data)
+    elif data.startswith(OLE_MAGIC):
+        raise UnreadableFileError(
+            "это книга Excel старого формата (.xls). Сохраните её как .xlsx или CSV.",
+            "this is an old-format Excel workbook (.xls). Save it as .xlsx or CSV.",
+            file=file_name,
+        )
+    elif decode_text(file_name, data).lstrip()[:1] in ("[", "{"):
+        table = read_json(file_name, data)
+    else:
+        table = read_csv(file_name, data)
+    logger.info("Read %s: %s, %d rows", file_name, table.kind, len(table.rows))
+    return table

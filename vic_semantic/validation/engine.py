@@ -1,0 +1,114 @@
+"""Validating data graphs and member files against the SHACL shapes with pySHACL.
+
+The ontology is mixed into a copy of the data graph, so that shapes see the class hierarchy,
+the standards and the classifier codes. The caller's graph is not changed. SHACL-SPARQL
+constraints need ``advanced=True``. Each call gets its own copy of the shapes graph, so no
+call can change what another validates against.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pyshacl import validate
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+
+from vic_semantic.catalogues.conversion import Provenance
+from vic_semantic.catalogues.convert import convert_tables
+from vic_semantic.catalogues.readers import read_table
+from vic_semantic.ontology.loader import load_ontology_graph
+from vic_semantic.validation.report import ValidationReport
+from vic_semantic.validation.results import read_results
+from vic_semantic.validation.shapes import load_shapes_graph
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def default_ontology() -> Graph:
+    """Return the ontology graph of ``ontology/``, loaded once per process."""
+    return load_ontology_graph()
+
+
+@lru_cache(maxsize=256)
+def _prepared(query: str) -> Query:
+    return prepareQuery(query)
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each distinct SPARQL text once.
+
+    pySHACL runs a SHACL-SPARQL constraint once per focus node with the same text, and
+    rdflib parses the text anew each time: parsing took 26 of 42 s on the sample files.
+    """
+
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Result:
+        if isinstance(query_object, str) and not kwargs.get("initNs"):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _with_ontology(data: Graph, ontology: Graph) -> Graph:
+    # NOTE: pySHACL 0.40's own ont_graph mixing clones the ontology node by node, which took
+    # over 7 minutes on the 2,900-triple ontology here. A plain union of the triples gives
+    # the graph it would build, in milliseconds.
+    mixed = _PreparedQueryGraph()
+    mixed += data
+    mixed += ontology
+    return mixed
+
+
+def validate_graph(
+    data: Graph,
+    lang: str = "ru",
+    *,
+    provenance: Provenance | None = None,
+    ontology: Graph | None = None,
+    shapes_dir: Path | None = None,
+) -> ValidationReport:
+    """Validate ``data`` against the shapes; ``provenance`` names the cells behind the triples."""
+    shapes = load_shapes_graph(shapes_dir)
+    started = time.perf_counter()
+    conforms, results_graph, _ = validate(
+        _with_ontology(data, ontology if ontology is not None else default_ontology()),
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=True,
+    )
+    results = tuple(read_results(results_graph, shapes, data, provenance or {}))
+    logger.info(
+        "Validated %d triples in %.2f s: %d results",
+        len(data),
+        time.perf_counter() - started,
+        len(results),
+    )
+    return ValidationReport(bool(conforms), results, results_graph, lang)
+
+
+def validate_files(
+    files: list[tuple[str, bytes]],
+    lang: str = "ru",
+    *,
+    member_slug: str | None = None,
+    ontology: Graph | None = None,
+) -> ValidationReport:
+    """Read, convert and validate the files of one request together.
+
+    Files are validated as one graph, so a delivery log is checked against the treatment log
+    sent with it. An unreadable file raises a CatalogueError naming the file and the fix.
+    """
+    ontology = ontology if ontology is not None else default_ontology()
+    tables = [read_table(name, data) for name, data in files]
+    conversion = convert_tables(tables, ontology, member_slug)
+    return validate_graph(
+        conversion.graph, lang, provenance=conversion.provenance, ontology=ontology
+    )
