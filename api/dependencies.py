@@ -75,8 +75,8 @@ def require_admin(request: Request) -> Principal:
 def require_read(request: Request) -> Principal:
     """Return the principal if it may read; anonymous requests get 401 when reading is closed.
 
-    Installed on the whole application. ``PUBLIC_PATHS`` stay open so that liveness checks
-    need no token.
+    Installed on the whole application. ``PUBLIC_PATHS`` stay open so that liveness and
+    readiness probes need no token.
     """
     principal = get_principal(request)
     route = request.scope.get("route")
@@ -92,7 +92,7 @@ def require_read(request: Request) -> Principal:
     return principal
 
 
-PUBLIC_PATHS = frozenset({"/health"})
+PUBLIC_PATHS = frozenset({"/health", "/ready"})
 
 
 def require_writer(request: Request) -> Principal:

@@ -13,11 +13,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api.dependencies import require_read
 from api.errors import install_error_handlers
+from api.lifecycle import start_service, stop_service
+from api.metrics import ServiceMetrics
+from api.request_log import RequestLogMiddleware
 from api.routers import (
     cluster,
     graph_store,
     home,
+    mapping,
     ontology,
+    operations,
     portal,
     reconcile,
     search,
@@ -39,11 +44,12 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = service is None
-        app.state.service = service or VicService.open(settings)
+        app.state.service = service or start_service(settings)
+        metrics.watch_store(app.state.service.store)
         logger.info("vic-semantic ready")
         yield
         if owned:
-            app.state.service.close()
+            stop_service(app.state.service)
         logger.info("vic-semantic stopped")
 
     app = FastAPI(
@@ -65,6 +71,10 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
     )
+    # Added last, so it wraps the others and sees every response, errors of CORS included.
+    metrics = ServiceMetrics()
+    app.state.metrics = metrics
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
     install_error_handlers(app)
     app.include_router(home.router)
     app.include_router(sparql.router)
@@ -75,6 +85,8 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
     app.include_router(reconcile.router)
     app.include_router(cluster.router)
     app.include_router(portal.router)
+    app.include_router(operations.router)
+    app.include_router(mapping.router)
     # The portal's stylesheet and the vendored SPARQL editor (scripts/vendor-js.sh): the
     # machines the portal runs on may be offline, so nothing is loaded from a CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -96,6 +96,7 @@ DENIED_TO_ALL_BUT_ADMIN = {
 }
 EXPECTED: dict[str, dict[str, int]] = {
     "read": dict.fromkeys(PRINCIPALS, OK),
+    "admin_read": DENIED_TO_ALL_BUT_ADMIN,
     "write_own": {"anonymous": 401, "analyst": 403, "member_a": OK, "member_b": OK, "admin": OK},
     "write_other": DENIED_TO_ALL_BUT_ADMIN,
     "write_ontology": DENIED_TO_ALL_BUT_ADMIN,
@@ -486,6 +487,16 @@ def read_cases() -> Iterator[Case]:
                 {"files": {"file": ("products.csv", b"gtin,name\n", "text/csv")}},
             ),
         ),
+        (
+            "catalogues_map",
+            "/catalogues/map",
+            200,
+            lambda p: Call(
+                "POST",
+                "/catalogues/map",
+                {"files": {"file": ("products.csv", MAP_CSV, "text/csv")}},
+            ),
+        ),
         ("ontology", "/ontology", 200, lambda p: get("/ontology?format=ttl")),
         ("ontology_docs", "/ontology/docs", 200, lambda p: get("/ontology/docs")),
         ("ontology_term", "/ontology/{term}", 200, lambda p: get("/ontology/DairyProduct")),
@@ -591,7 +602,13 @@ def read_cases() -> Iterator[Case]:
             200,
             lambda p: get("/portal/charts/closeness.svg"),
         ),
+        ("ready", "/ready", 200, lambda p: get("/ready")),
+        ("metrics", "/metrics", 200, lambda p: get("/metrics")),
     ]
+    # An online backup copies every graph, so only the administrator may take one.
+    yield Case(
+        "admin_backup", ("/admin/backup", "GET"), "admin_read", 200, lambda p: get("/admin/backup")
+    )
     # Static files are a mount, outside the routers' dependencies: public stylesheets and
     # scripts, readable even when anonymous reading is closed.
     yield Case(
@@ -619,7 +636,46 @@ def read_cases() -> Iterator[Case]:
         )
 
 
-CASES = [*read_cases(), *sparql_update_cases(), *graph_store_cases()]
+MAP_CSV = "Код;Наименование;Штрихкод\nA-1;Кефир 2,5% 900 г;4810000000001\n".encode()
+PROFILE = {"Номенклатура": "name", "Артикул": "sku"}
+PROFILE_PATH = "/catalogues/profiles/{name}"
+
+
+def mapping_cases() -> Iterator[Case]:
+    """Saved profiles and corrections live in the member's own graphs (graph/member/{slug}/)."""
+    for operation, member in (("write_own", own_member), ("write_other", other_member)):
+        yield Case(
+            f"profile_put_{operation}",
+            (PROFILE_PATH, "PUT"),
+            operation,
+            204,
+            lambda p, m=member: Call(
+                "PUT", f"/catalogues/profiles/main?member={m(p)}", {"json": PROFILE}
+            ),
+        )
+        # No profile is saved in the fresh store, so an allowed read finds none: 404 shows
+        # that access was granted before the lookup.
+        yield Case(
+            f"profile_get_{operation}",
+            (PROFILE_PATH, "GET"),
+            operation,
+            404,
+            lambda p, m=member: get(f"/catalogues/profiles/absent?member={m(p)}"),
+        )
+        yield Case(
+            f"correction_{operation}",
+            ("/catalogues/map/corrections", "POST"),
+            operation,
+            200,
+            lambda p, m=member: Call(
+                "POST",
+                f"/catalogues/map/corrections?member={m(p)}",
+                {"json": {"code": "A-1", "class": "vic:Kefir"}},
+            ),
+        )
+
+
+CASES = [*read_cases(), *sparql_update_cases(), *graph_store_cases(), *mapping_cases()]
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -744,7 +800,7 @@ def test_access(world: World, case: Case, principal: str) -> None:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.operation == "read"], ids=lambda c: c.name)
 def test_closed_reads(closed_world: World, case: Case) -> None:
-    open_paths = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
+    open_paths = {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
     expected_anonymous = case.success if case.route[0] in open_paths else 401
 
     anonymous = closed_world.send(case.build("anonymous"), "anonymous")

@@ -18,6 +18,8 @@ from vic_semantic.config import Settings
 from vic_semantic.errors import InputError, RdfSyntaxError, VicError
 
 if TYPE_CHECKING:
+    from vic_semantic.backup import BackupManifest
+    from vic_semantic.service import VicService
     from vic_semantic.validation import ValidationReport
 
 app = typer.Typer(
@@ -73,13 +75,27 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve the API and the demo cluster on http://HOST:PORT."""
+    """Serve the API and the demo cluster on http://HOST:PORT.
+
+    On SIGTERM or Ctrl-C the server stops accepting connections, finishes the requests in
+    progress (for at most shutdown_timeout_seconds), then flushes and closes the store.
+    """
     import uvicorn
 
     from api.main import create_app
+    from vic_semantic.logs import configure_logging
 
     settings = _settings(data_dir, base_url=f"http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    configure_logging(settings.log_format, logging.getLogger().level)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        # The request middleware logs each request once, with its id and principal.
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+    )
 
 
 @app.command()
@@ -291,3 +307,117 @@ def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
     except VicError as error:
         raise _fail(error) from error
     console.print(f"revoked {token_id}")
+
+
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="New folder for the backup.")],
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="URL of a running vic-semantic server to back up online, e.g. "
+            "http://127.0.0.1:8000; it needs the administrator's token in VIC_ADMIN_TOKEN."
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Back up the store into a new folder; writes may go on meanwhile.
+
+    Without --server the command opens the store itself: a remote store (VIC_STORE_URL)
+    while it serves, the embedded store only while no server holds it.
+    """
+    from vic_semantic.backup import backup as backup_store
+
+    settings = _settings(data_dir, load_demo=False)
+    try:
+        if server is not None:
+            manifest = _backup_from_server(server, settings, destination)
+        else:
+            service = _open_for_backup(settings)
+            try:
+                manifest = backup_store(service.store, settings.data_dir, destination)
+            finally:
+                service.close()
+    except VicError as error:
+        raise _fail(error) from error
+    console.print(
+        f"{manifest.kind}: {manifest.triples} triples in {len(manifest.graphs)} graphs → "
+        f"{destination}"
+    )
+
+
+def _open_for_backup(settings: Settings) -> VicService:
+    from vic_semantic.errors import StoreError
+    from vic_semantic.service import VicService
+
+    try:
+        return VicService.open(settings)
+    except StoreError as error:
+        raise StoreError(
+            f"{error.message_ru} Если хранилище открыто сервером, сделайте копию через него: "
+            "vic-semantic backup ПАПКА --server http://127.0.0.1:8000.",
+            f"{error.message_en} If a server holds the store, back it up through the server: "
+            "vic-semantic backup FOLDER --server http://127.0.0.1:8000.",
+        ) from error
+
+
+def _backup_from_server(server: str, settings: Settings, destination: Path) -> BackupManifest:
+    """Download the server's online backup (GET /admin/backup) and unpack it."""
+    import tarfile
+    import tempfile
+
+    import httpx
+
+    from vic_semantic.backup import BackupManifest, require_empty
+
+    if not settings.admin_token:
+        raise InputError(
+            "Для копии через сервер задайте токен администратора в VIC_ADMIN_TOKEN.",
+            "A backup through the server needs the administrator's token in VIC_ADMIN_TOKEN.",
+        )
+    require_empty(destination, "резервной копии", "backup")
+    url = server.rstrip("/") + "/admin/backup"
+    headers = {"Authorization": f"Bearer {settings.admin_token}"}
+    with tempfile.TemporaryFile() as archive:
+        with httpx.stream("GET", url, headers=headers, timeout=600) as response:
+            if response.status_code != 200:
+                response.read()
+                raise InputError(
+                    f"Сервер {url} ответил {response.status_code}: {response.text[:500]}",
+                    f"The server {url} answered {response.status_code}: {response.text[:500]}",
+                )
+            for chunk in response.iter_bytes():
+                archive.write(chunk)
+        archive.seek(0)
+        destination.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=archive, mode="r") as tar:
+            tar.extractall(destination, filter="data")
+    return BackupManifest.read(destination)
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="Backup folder made by the backup command.")],
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="New, empty data folder to restore into.")
+    ],
+) -> None:
+    """Restore a backup into a new data folder; then serve it with --data-dir."""
+    from vic_semantic.backup import restore as restore_backup
+
+    try:
+        manifest = restore_backup(source, data_dir)
+    except VicError as error:
+        raise _fail(error) from error
+    console.print(
+        f"restored {manifest.triples} triples in {len(manifest.graphs)} graphs into {data_dir}"
+    )
+
+
+def _register_map_command() -> None:
+    from vic_semantic.mapping.cli import map_command
+
+    app.command("map")(map_command)
+
+
+_register_map_command()

@@ -98,6 +98,23 @@ class Settings(BaseSettings):
         "Its written graphs are found with rdflib's parser, whose time grows with the square "
         "of the triples in one template; bulk data goes through the Graph Store.",
     )
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="Log line format of `vic-semantic serve`: text, or json (one JSON object "
+        "per line, for log collectors).",
+    )
+    sync_writes: bool = Field(
+        default=True,
+        description="Flush the embedded store to disk (fsync) after every write of a client, "
+        "before it is acknowledged, so it survives a power loss and not only a process crash.",
+    )
+    shutdown_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest `vic-semantic serve` waits for requests in progress after "
+        "SIGTERM, in seconds; then it stops them and closes the store.",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public URL of the service, used in the service description.",

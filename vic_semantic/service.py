@@ -13,6 +13,7 @@ from vic_semantic.search.hooks import CustomFunction, install_functions
 from vic_semantic.store.base import Store
 from vic_semantic.store.embedded import EmbeddedStore
 from vic_semantic.store.factory import open_store
+from vic_semantic.write_audit import AUDIT_FILE, AuditLog, install_write_audit
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ class VicService:
             install_functions(store, service.custom_functions)
         if settings.load_demo:
             ensure_demo_loaded(service)
+        # Installed after the demo build, so the audit log records the writes of clients and
+        # of the CLI's load command, not the demo graphs rebuilt at start-up.
+        on_disk = isinstance(store, EmbeddedStore) and not settings.in_memory
+        audit = AuditLog(settings.data_dir / AUDIT_FILE if on_disk else None)
+        install_write_audit(store, audit, sync=settings.sync_writes and on_disk)
         return service
 
     @property

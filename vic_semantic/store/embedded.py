@@ -209,6 +209,20 @@ class EmbeddedStore:
         if self.path is not None:
             self._store.flush()
 
+    def backup(self, directory: Path) -> None:
+        """Write a consistent copy of the store to the new folder ``directory``.
+
+        A RocksDB checkpoint: writes may go on meanwhile, and the copy contains every write
+        committed before it began and none after. On the same file system the store's
+        immutable files are hard-linked, not copied.
+        """
+        if self.path is None:
+            raise StoreError(
+                "Хранилище в памяти нельзя скопировать; выгрузите его командой dump.",
+                "An in-memory store cannot be backed up; export it with the dump command.",
+            )
+        self._store.backup(str(directory))
+
     def close(self) -> None:
         """Flush and release the store, so another process or handle can open the folder.
 

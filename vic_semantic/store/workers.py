@@ -267,3 +267,12 @@ def shared_pool(size: int) -> QueryPool:
         else:
             _shared.size = max(_shared.size, size)
         return _shared
+
+
+def close_shared_pool() -> None:
+    """Stop this process's query pool, if any; a later ``shared_pool`` call starts a new one."""
+    global _shared
+    with _shared_lock:
+        pool, _shared = _shared, None
+    if pool is not None:
+        pool.close()

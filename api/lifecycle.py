@@ -1,0 +1,34 @@
+"""Start-up and shutdown of the service that an application owns (``vic-semantic serve``)."""
+
+from __future__ import annotations
+
+import logging
+
+from vic_semantic.config import Settings
+from vic_semantic.inference import materialise
+from vic_semantic.service import VicService
+from vic_semantic.store.workers import close_shared_pool
+
+logger = logging.getLogger(__name__)
+
+
+def start_service(settings: Settings) -> VicService:
+    """Open the store and recompute the inferred graph.
+
+    A process killed between a write and the inference step after it leaves the inferred
+    graph behind the data; recomputing it at start-up repairs that.
+    """
+    service = VicService.open(settings)
+    materialise(service.store)
+    return service
+
+
+def stop_service(service: VicService) -> None:
+    """Flush and close the store, then stop the query worker processes.
+
+    Runs after the server has finished the requests in progress, so no query still needs
+    a worker.
+    """
+    service.close()
+    close_shared_pool()
+    logger.info("store closed and query workers stopped")
