@@ -1,87 +1,180 @@
-"""Assigning the most specific ontology product class from a product name.
+"""Ranking the ontology's product classes for a product name, with confidence and evidence.
 
-The classes' Russian labels (rdfs:label, skos:altLabel, skos:hiddenLabel) are split into
-words and lemmatised with pymorphy3, and so is the name. A label matches when each of its
-words has a lemma in common with some word of the name, in any order. Text inside «…» is a
-brand ("Колбаса «Молочная»" is not milk) and is ignored. Among matching labels the longest
-wins. Next comes a label that contains the name's first word, its head noun ("Пломбир … на
-сливках" is plombir, not cream), and a deeper class breaks a tie.
+The classes' labels (rdfs:label, skos:altLabel, skos:hiddenLabel, in Russian and English) are
+split into words with keys: Russian lemmas from pymorphy3, English stems. A label matches a
+name when each of its words shares a key with some word of the name, in any order. A name
+word that shares no key with any label word may still match the closest label word when
+rapidfuzz rates them 88 or more («мороженное» ≈ «мороженое»), at a cost in confidence.
+
+A label that covers the name's head nouns (``mapping.names``) is what the product is; one
+that covers only other words is not ("Йогурт из цельного молока" is no milk). Among covering
+labels the one with most words wins ("молоко питьевое пастеризованное" over "молоко"), then
+the deeper class. Confidence is 0.6 plus 0.4 times the share of the name's words the label
+covers when the heads are covered, and at most 0.45 when they are not.
+
+Two kinds of name fall outside every class here: plant-based imitations ("Almond milk") and
+poultry, which ТР ЕАЭС 051/2021 regulates apart from the ТР ТС 034/2013 meat products the
+ontology models. A processed form of slaughter meat ("Canned beef") is a meat product, not
+vic:Meat, which the ontology defines as processed at most by chilling or freezing.
 """
 
 from __future__ import annotations
 
-import re
+import csv
 import weakref
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
-import pymorphy3
+from rapidfuzz import fuzz, process
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
+from vic_semantic.mapping.names import (
+    ENGLISH_STOPWORDS,
+    RUSSIAN_STOPWORDS,
+    UNIT_WORDS,
+    NameWords,
+    analyse_name,
+    fold,
+    label_keys,
+    lemmas,
+    strip_quoted,
+)
 from vic_semantic.namespaces import VIC
 
-# Prepositions and conjunctions carry no class meaning ("говядина в полутушах").
-STOPWORDS = frozenset({"в", "во", "на", "из", "с", "со", "и", "для", "без", "по", "от", "до", "к"})
+__all__ = [
+    "Candidate",
+    "Classification",
+    "LabelIndex",
+    "classify_name",
+    "label_index",
+    "lemmas",
+    "strip_quoted",
+    "words",
+]
+
 LABEL_PROPERTIES = (RDFS.label, SKOS.altLabel, SKOS.hiddenLabel)
-CONTENT_PARTS_OF_SPEECH = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS"})
+LABEL_LANGUAGES = ("ru", "en")
 HEAD_WORD_BONUS = 0.5
 DEPTH_WEIGHT = 0.01
+FUZZY_MIN_SCORE = 88
+FUZZY_MIN_LENGTH = 5
+FUZZY_PENALTY = 0.1
+MAX_CANDIDATES = 5
 
-_WORD = re.compile(r"[а-яa-z0-9]+(?:[/\-][а-яa-z0-9]+)*")
-_INDEXES: weakref.WeakKeyDictionary[Graph, LabelIndex] = weakref.WeakKeyDictionary()
+
+def _keys_of(*words: str) -> frozenset[str]:
+    return frozenset().union(*(lemmas(fold(w)) for w in words))
+
+
+# Keys of words that take a name out of every class (see the module docstring).
+PLANT_BASED_KEYS = _keys_of(
+    "растительный",
+    "соевый",
+    "миндальный",
+    "овсяный",
+    "рисовый",
+    "кокосовый",
+    "веганский",
+    "plant-based",
+    "vegan",
+    "vegetable",
+    "soy",
+    "soya",
+    "almond",
+    "oat",
+    "rice",
+)
+POULTRY_KEYS = _keys_of(
+    "курица",
+    "куриный",
+    "цыпленок",
+    "бройлер",
+    "индейка",
+    "индюшиный",
+    "утка",
+    "утиный",
+    "гусь",
+    "гусиный",
+    "птица",
+    "перепел",
+    "chicken",
+    "turkey",
+    "duck",
+    "goose",
+    "poultry",
+    "hen",
+    "quail",
+    "pheasant",
+    "guinea",
+)
+PROCESSED_KEYS = _keys_of(
+    "консервированный",
+    "консервы",
+    "тушенка",
+    "копченый",
+    "вяленый",
+    "сушеный",
+    "жареный",
+    "запеченный",
+    "canned",
+    "smoked",
+    "dried",
+    "cured",
+    "cooked",
+    "roasted",
+    "grilled",
+    "stewed",
+    "prepared",
+    "confit",
+)
+
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "mapping" / "lexicon.tsv"
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
+def _lexicon() -> tuple[tuple[str, str, URIRef], ...]:
+    """Return the kinds of product with no class of their own, each with the broader class
+    it falls under ("йогурт" → vic:FermentedMilkProduct); a match is a skos:broadMatch.
 
-
-@lru_cache(maxsize=20_000)
-def lemmas(word: str) -> frozenset[str]:
-    """Return the normal forms of a word's noun, adjective and participle readings.
-
-    All readings are kept because pymorphy3's first guess differs between forms of one word
-    ("свинина" → свинина but "свинины" → свинин).
+    NOTE: these belong in the ontology as classes; the file bridges until they are added.
     """
-    if not word.isalpha():
-        return frozenset({word})
-    parses = _analyzer().parse(word)
-    content = [p for p in parses if p.tag.POS in CONTENT_PARTS_OF_SPEECH] or parses
-    return frozenset(p.normal_form.replace("ё", "е") for p in content)
-
-
-def strip_quoted(text: str) -> str:
-    """Remove text inside «…» (nested too) and "…", where members write brand names."""
-    kept = []
-    depth = 0
-    in_straight = False
-    for char in text:
-        if char == "«":
-            depth += 1
-        elif char == "»":
-            depth = max(0, depth - 1)
-        elif char in '"“”„':
-            in_straight = not in_straight
-        elif depth == 0 and not in_straight:
-            kept.append(char)
-    return "".join(kept)
+    with LEXICON_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return tuple((row["term"], row["lang"], VIC[row["class"]]) for row in rows)
 
 
 def words(text: str) -> list[str]:
-    """Return the words of ``text`` outside quotes, lower case, ё as е, without numbers."""
-    folded = strip_quoted(text).casefold().replace("ё", "е")
-    found = _WORD.findall(folded)
-    return [w for w in found if not any(c.isdigit() for c in w) and w not in STOPWORDS]
+    """Return the content words of ``text`` outside quotes, folded, without numbers."""
+    return list(analyse_name(text).words)
 
 
 @dataclass(frozen=True)
 class _Label:
     cls: URIRef
     text: str
+    lang: str
     lemma_sets: tuple[frozenset[str], ...]
     depth: int
+    broader: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A class a name may belong to, with the label and words that support it."""
+
+    cls: URIRef
+    label: str
+    label_lang: str
+    score: float
+    confidence: float
+    head_covered: bool
+    matched_words: tuple[str, ...]
+    fuzzy_words: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    broader: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,12 +184,14 @@ class Classification:
     cls: URIRef | None
     score: float
     label: str | None
+    confidence: float = 0.0
+    candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
 
-def _food_classes(ontology: Graph) -> dict[URIRef, int]:
-    """Return every subclass of vic:FoodProduct with its depth below it."""
+def _class_depths(ontology: Graph, root: URIRef) -> dict[URIRef, int]:
+    """Return every subclass of ``root`` with its depth below it."""
     depths: dict[URIRef, int] = {}
-    frontier = [(VIC.FoodProduct, 0)]
+    frontier = [(root, 0)]
     while frontier:
         parent, depth = frontier.pop()
         for child in ontology.subjects(RDFS.subClassOf, parent):
@@ -107,34 +202,160 @@ def _food_classes(ontology: Graph) -> dict[URIRef, int]:
 
 
 class LabelIndex:
-    """The lemmatised Russian labels of the ontology's product classes."""
+    """The keyed labels of the ontology's product classes, with an inverted index."""
 
     def __init__(self, ontology: Graph) -> None:
         self.labels: list[_Label] = []
-        for cls, depth in _food_classes(ontology).items():
+        self._surface: dict[str, frozenset[str]] = {}
+        depths = _class_depths(ontology, VIC.FoodProduct)
+        self.depths = depths
+        self.meat_classes = frozenset(_class_depths(ontology, VIC.MeatProduct)) | {VIC.MeatProduct}
+        self.raw_meat_classes = frozenset(_class_depths(ontology, VIC.Meat)) | {VIC.Meat}
+        for cls, depth in depths.items():
             for prop in LABEL_PROPERTIES:
                 for label in ontology.objects(cls, prop):
-                    if isinstance(label, Literal) and label.language == "ru":
-                        self._add(cls, str(label), depth)
+                    if isinstance(label, Literal) and label.language in LABEL_LANGUAGES:
+                        self._add(cls, str(label), label.language, depth)
+        for term, lang, cls in _lexicon():
+            self._add(cls, term, lang, depths.get(cls, 0), broader=True)
 
-    def _add(self, cls: URIRef, text: str, depth: int) -> None:
-        label_words = words(text)
-        if label_words:
-            lemma_sets = tuple(lemmas(w) for w in label_words)
-            self.labels.append(_Label(cls, text, lemma_sets, depth))
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for number, entry in enumerate(self.labels):
+            for position, keys in enumerate(entry.lemma_sets):
+                for key in keys:
+                    self._postings.setdefault(key, []).append((number, position))
+        self._fuzzy_cache: dict[str, tuple[str, frozenset[str]] | None] = {}
+        self._rank_cache: dict[NameWords, tuple[Candidate, ...]] = {}
 
-    def matches(self, name: str) -> Iterator[tuple[float, _Label]]:
-        """Yield (score, label) for every label all of whose words occur in ``name``."""
-        name_sets = [lemmas(w) for w in words(name)]
-        if not name_sets:
+    def _add(self, cls: URIRef, text: str, lang: str, depth: int, broader: bool = False) -> None:
+        analysed = analyse_name(text)
+        stopwords = ENGLISH_STOPWORDS if lang == "en" else RUSSIAN_STOPWORDS
+        label_words = [w for w in analysed.words if w not in stopwords and w not in UNIT_WORDS]
+        if not label_words:
             return
-        head = name_sets[0]
-        for label in self.labels:
-            if all(any(ls & ns for ns in name_sets) for ls in label.lemma_sets):
-                score = float(len(label.lemma_sets))
-                if any(ls & head for ls in label.lemma_sets):
-                    score += HEAD_WORD_BONUS
-                yield score + DEPTH_WEIGHT * label.depth, label
+        lemma_sets = tuple(label_keys(w) for w in label_words)
+        self.labels.append(_Label(cls, text, lang, lemma_sets, depth, broader))
+        for word, keys in zip(label_words, lemma_sets, strict=True):
+            self._surface[word] = keys
+
+    def _word_keys(self, word: str) -> tuple[frozenset[str], str | None]:
+        """Return a name word's keys and, when they come from a fuzzy match, the label word."""
+        keys = lemmas(word)
+        if any(key in self._postings for key in keys) or len(word) < FUZZY_MIN_LENGTH:
+            return keys, None
+        if word not in self._fuzzy_cache:
+            best = process.extractOne(
+                word, list(self._surface), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE
+            )
+            self._fuzzy_cache[word] = (best[0], self._surface[best[0]]) if best else None
+        found = self._fuzzy_cache[word]
+        if found is None:
+            return keys, None
+        return keys | found[1], found[0]
+
+    def matches(self, name: str) -> list[tuple[_Label, frozenset[int], dict[int, str]]]:
+        """Return each label all of whose words occur in ``name``, with the name words it
+        covers (indexes into ``analyse_name(name).words``) and the fuzzy ones among them."""
+        analysed = analyse_name(name)
+        hits: dict[int, set[int]] = {}
+        covered: dict[int, set[int]] = {}
+        fuzzy: dict[int, str] = {}
+        for index, word in enumerate(analysed.words):
+            keys, fuzzy_word = self._word_keys(word)
+            if fuzzy_word is not None:
+                fuzzy[index] = fuzzy_word
+            for key in keys:
+                for number, position in self._postings.get(key, ()):
+                    hits.setdefault(number, set()).add(position)
+                    covered.setdefault(number, set()).add(index)
+        found = []
+        for number, positions in hits.items():
+            entry = self.labels[number]
+            # Each label word needs a name word of its own: "cream ice cream" must not
+            # match "ice creams" through one word twice.
+            full = len(positions) == len(entry.lemma_sets)
+            if full and len(covered[number]) >= len(entry.lemma_sets):
+                words_here = frozenset(covered[number])
+                found.append((entry, words_here, {i: fuzzy[i] for i in words_here if i in fuzzy}))
+        return found
+
+    def rank(self, name: str) -> tuple[Candidate, ...]:
+        """Return up to ``MAX_CANDIDATES`` classes for ``name``, best first, one per class."""
+        # Names that differ only in brand, numbers and packaging analyse to the same words,
+        # so the cache is keyed by the analysis, not by the raw name.
+        analysed = analyse_name(name)
+        cached = self._rank_cache.get(analysed)
+        if cached is None:
+            cached = self._rank(name)
+            if len(self._rank_cache) < 200_000:
+                self._rank_cache[analysed] = cached
+        return cached
+
+    def _rank(self, name: str) -> tuple[Candidate, ...]:
+        analysed = analyse_name(name)
+        if not analysed.words:
+            return ()
+        name_keys = frozenset().union(*(lemmas(w) for w in analysed.words))
+        scored = []
+        for entry, covered, fuzzy in self.matches(name):
+            candidate = self._candidate(analysed, name_keys, entry, covered, fuzzy)
+            order = (
+                candidate.head_covered,
+                len(entry.lemma_sets) - len(fuzzy),
+                self.depths.get(candidate.cls, 0),
+                candidate.confidence,
+            )
+            scored.append((order, candidate))
+        scored.sort(key=lambda item: item[0], reverse=True)
+
+        best: dict[URIRef, Candidate] = {}
+        for _, candidate in scored:
+            best.setdefault(candidate.cls, candidate)
+        return tuple(best.values())[:MAX_CANDIDATES]
+
+    def _candidate(
+        self,
+        analysed: NameWords,
+        name_keys: frozenset[str],
+        entry: _Label,
+        covered: frozenset[int],
+        fuzzy: dict[int, str],
+    ) -> Candidate:
+        head_covered = bool(analysed.heads) and set(analysed.heads) <= covered
+        coverage = len(covered) / len(analysed.words)
+        confidence = 0.6 + 0.4 * coverage if head_covered else 0.45 * coverage
+        confidence -= FUZZY_PENALTY * len(fuzzy)
+
+        cls = entry.cls
+        notes: list[str] = []
+        if name_keys & PLANT_BASED_KEYS:
+            confidence = min(confidence, 0.3)
+            notes.append("plant-based: no dairy or meat class fits")
+        elif cls in self.meat_classes and name_keys & POULTRY_KEYS:
+            confidence = min(confidence, 0.3)
+            notes.append("poultry: regulated apart from the meat products modelled here")
+        elif cls in self.raw_meat_classes and name_keys & PROCESSED_KEYS:
+            cls = VIC.MeatProduct
+            notes.append("processed meat: generalised from slaughter meat to meat product")
+
+        score = len(entry.lemma_sets) + DEPTH_WEIGHT * entry.depth
+        if head_covered:
+            score += HEAD_WORD_BONUS
+        return Candidate(
+            cls=cls,
+            label=entry.text,
+            label_lang=entry.lang,
+            score=score,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            head_covered=head_covered,
+            matched_words=tuple(analysed.words[i] for i in sorted(covered)),
+            fuzzy_words=tuple((analysed.words[i], w) for i, w in sorted(fuzzy.items())),
+            notes=tuple(notes),
+            broader=entry.broader,
+        )
+
+
+_INDEXES: weakref.WeakKeyDictionary[Graph, LabelIndex] = weakref.WeakKeyDictionary()
 
 
 def label_index(ontology: Graph) -> LabelIndex:
@@ -147,11 +368,12 @@ def label_index(ontology: Graph) -> LabelIndex:
 
 
 def classify_name(name: str, ontology: Graph) -> Classification:
-    """Return the most specific product class whose label the name contains, or no class."""
-    best: tuple[float, _Label] | None = None
-    for score, label in label_index(ontology).matches(name):
-        if best is None or score > best[0]:
-            best = (score, label)
-    if best is None:
-        return Classification(None, 0.0, None)
-    return Classification(best[1].cls, best[0], best[1].text)
+    """Return the most specific class whose label covers the name's head noun, or no class.
+
+    ``candidates`` lists every ranked class, also when none covers the head.
+    """
+    candidates = label_index(ontology).rank(name)
+    best = candidates[0] if candidates else None
+    if best is None or not best.head_covered or (best.notes and best.confidence < 0.5):
+        return Classification(None, 0.0, None, 0.0, candidates)
+    return Classification(best.cls, best.score, best.label, best.confidence, candidates)

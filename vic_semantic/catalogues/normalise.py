@@ -7,6 +7,7 @@ cannot read. The caller adds the file, row and column to the error.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -56,6 +57,8 @@ def parse_decimal(raw: CellValue) -> Decimal | None:
     """Parse a number written with a decimal comma or point ("3,2", "+6", "1 200", 0.5)."""
     if isinstance(raw, bool):
         raise CellValueError(raw, "ожидается число.", "a number is expected.")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise CellValueError(raw, "не является конечным числом.", "is not a finite number.")
     if isinstance(raw, int | float):
         return Decimal(str(raw))
     text = _text(raw)
@@ -103,7 +106,9 @@ class Quantity:
 def parse_quantity(raw: CellValue, default_unit: str | None = None) -> Quantity | None:
     """Parse "900 мл", "0,9 л", "1кг" or a bare number whose unit comes from the header."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return Quantity(Decimal(str(raw)), parse_unit(default_unit))
+        number = parse_decimal(raw)  # raises CellValueError for an infinite or NaN float
+        assert number is not None
+        return Quantity(number, parse_unit(default_unit))
     text = _text(raw)
     if text is None:
         return None
@@ -137,7 +142,7 @@ def parse_temperature_range(raw: CellValue) -> TemperatureRange | None:
     A single number is taken as the maximum, as in "хранить при −18 °C".
     """
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return TemperatureRange(None, Decimal(str(raw)))
+        return TemperatureRange(None, parse_decimal(raw))
     text = _text(raw)
     if text is None:
         return None

@@ -1,0 +1,186 @@
+"""Mapping member catalogues onto the ontology, with saved column profiles and corrections."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from rdflib import URIRef
+from rdflib.namespace import RDFS
+from starlette.datastructures import UploadFile
+
+from api.dependencies import get_principal, get_service, require_graph_write
+from api.errors import HttpError
+from api.negotiation import choose_media_type
+from vic_semantic.access import Role
+from vic_semantic.mapping import saved
+from vic_semantic.mapping.files import map_file
+from vic_semantic.namespaces import VIC
+from vic_semantic.service import VicService
+from vic_semantic.validation.engine import default_ontology
+
+router = APIRouter(tags=["Mapping"])
+
+_REPORT_TYPES = ["application/json", "text/tab-separated-values"]
+_MAX_FILES = 20
+MemberParam = Annotated[
+    str | None, Query(description="Member slug; the administrator must name one.")
+]
+
+
+def _member_for(request: Request, member: str | None) -> str:
+    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise."""
+    principal = get_principal(request)
+    slug = member or principal.member
+    if slug is None:
+        if principal.role is Role.ADMIN:
+            raise HttpError(
+                400,
+                "missing_member",
+                "Укажите участника параметром ?member=<slug>.",
+                "Name the member with the parameter ?member=<slug>.",
+            )
+        slug = "-"
+    require_graph_write(request, saved.profiles_graph(slug))
+    return slug
+
+
+@router.post("/catalogues/map", summary="Map a product file onto the ontology's classes")
+async def map_catalogue(
+    request: Request,
+    service: Annotated[VicService, Depends(get_service)],
+    profile: Annotated[str | None, Query(description="Saved column profile to apply.")] = None,
+    member: MemberParam = None,
+) -> Response:
+    media_type = choose_media_type(request.headers.get("accept", ""), _REPORT_TYPES)
+    if media_type is None:
+        raise HttpError(
+            406,
+            "not_acceptable",
+            f"Отчёт доступен в форматах: {', '.join(_REPORT_TYPES)}.",
+            f"The report is available as: {', '.join(_REPORT_TYPES)}.",
+        )
+    principal = get_principal(request)
+    slug = None
+    if profile is not None or member is not None or principal.role is Role.MEMBER:
+        slug = _member_for(request, member)
+    manual = saved.load_corrections(service.store, slug) if slug else {}
+    columns = None
+    if profile is not None and slug:
+        columns = saved.load_profiles(service.store, slug).get(profile)
+        if columns is None:
+            raise _no_profile(profile)
+
+    files = await _uploaded_files(request, service.settings.max_upload_bytes)
+    # NOTE: the whole file is read into memory; max_upload_bytes bounds it.
+    ontology = default_ontology()
+    reports = [
+        await run_in_threadpool(map_file, name, data, ontology, manual, columns)
+        for name, data in files
+    ]
+    if media_type == "text/tab-separated-values":
+        text = "".join(r.to_sssom(ontology, slug) for r in reports)
+        return Response(text, media_type="text/tab-separated-values; charset=utf-8")
+    return JSONResponse({"files": [r.to_json(ontology) for r in reports]})
+
+
+async def _uploaded_files(request: Request, limit: int) -> list[tuple[str, bytes]]:
+    """Return (base name, content) of each multipart ``file`` part; 415, 413 or 400 otherwise."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise HttpError(
+            415,
+            "unsupported_media_type",
+            "Отправьте файлы как multipart/form-data в поле «file».",
+            "Send the files as multipart/form-data in the field 'file'.",
+        )
+    files = []
+    async with request.form(max_files=_MAX_FILES, max_part_size=limit) as form:
+        for item in form.getlist("file"):
+            if isinstance(item, UploadFile):
+                # Only the last path segment is kept: the name appears in the report.
+                name = PurePosixPath((item.filename or "file").replace("\\", "/")).name
+                data = await item.read(limit + 1)
+                if len(data) > limit:
+                    raise HttpError(
+                        413,
+                        "file_too_large",
+                        f"Файл «{name}» больше {limit} байт.",
+                        f"The file '{name}' is larger than {limit} bytes.",
+                    )
+                files.append((name or "file", data))
+    if not files:
+        raise HttpError(
+            400,
+            "missing_file",
+            "Нет ни одного файла в поле «file».",
+            "No file was sent in the field 'file'.",
+        )
+    return files
+
+
+def _no_profile(name: str) -> HttpError:
+    return HttpError(
+        404,
+        "profile_not_found",
+        f"Профиль «{name}» не найден. Сохраните его запросом PUT /catalogues/profiles/{name}.",
+        f"Profile '{name}' not found. Save it with PUT /catalogues/profiles/{name}.",
+    )
+
+
+@router.put("/catalogues/profiles/{name}", status_code=204, summary="Save a column profile")
+async def put_profile(
+    request: Request,
+    name: str,
+    service: Annotated[VicService, Depends(get_service)],
+    columns: Annotated[dict[str, str], Body(description="File header → field key.")],
+    member: MemberParam = None,
+) -> Response:
+    slug = _member_for(request, member)
+    await run_in_threadpool(saved.save_profile, service.store, slug, name, columns)
+    return Response(status_code=204)
+
+
+@router.get("/catalogues/profiles/{name}", summary="Read a saved column profile")
+async def get_profile(
+    request: Request,
+    name: str,
+    service: Annotated[VicService, Depends(get_service)],
+    member: MemberParam = None,
+) -> dict[str, Any]:
+    slug = _member_for(request, member)
+    columns = saved.load_profiles(service.store, slug).get(name)
+    if columns is None:
+        raise _no_profile(name)
+    return {"member": slug, "name": name, "columns": columns}
+
+
+@router.post("/catalogues/map/corrections", summary="Accept or correct a suggested class")
+async def post_correction(
+    request: Request,
+    service: Annotated[VicService, Depends(get_service)],
+    code: Annotated[str, Body(description="The member's product code (SKU).")],
+    cls: Annotated[str, Body(alias="class", description="Class CURIE, e.g. vic:Kefir.")],
+    label: Annotated[str, Body(description="Product name, for the record.")] = "",
+    member: MemberParam = None,
+) -> dict[str, Any]:
+    slug = _member_for(request, member)
+    iri = URIRef(str(VIC) + cls.removeprefix("vic:")) if cls.startswith("vic:") else URIRef(cls)
+    if (iri, RDFS.subClassOf, None) not in default_ontology() or not code.strip():
+        raise HttpError(
+            400,
+            "invalid_correction",
+            f"Класс «{cls}» не является классом продукции онтологии, или код пуст. "
+            "Укажите код и класс вида vic:Kefir.",
+            f"'{cls}' is not a product class of the ontology, or the code is empty. "
+            "Give a code and a class such as vic:Kefir.",
+        )
+    await run_in_threadpool(saved.save_correction, service.store, slug, code.strip(), iri, label)
+    return {
+        "member": slug,
+        "code": code.strip(),
+        "class": str(iri),
+        "justification": "semapv:ManualMappingCuration",
+    }

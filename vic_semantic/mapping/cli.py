@@ -1,0 +1,82 @@
+"""The ``vic-semantic map`` command: map member files offline and print the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table as RichTable
+
+from vic_semantic.errors import VicError
+
+
+class MapFormat(StrEnum):
+    json = "json"
+    sssom = "sssom"
+    table = "table"
+
+
+def map_command(
+    files: Annotated[list[Path], typer.Argument(help="Member product files (CSV, XLSX, JSON).")],
+    output: Annotated[MapFormat, typer.Option("--format", help="Report format.")] = (
+        MapFormat.table
+    ),
+) -> None:
+    """Map product names and codes onto the ontology's classes; exit code 2 on a bad file."""
+    from vic_semantic.catalogues.headers import match_columns
+    from vic_semantic.catalogues.readers import read_table
+    from vic_semantic.mapping.report import MappingReport, map_row
+    from vic_semantic.validation.engine import default_ontology
+
+    console = Console(stderr=True)
+    ontology = default_ontology()
+    reports = []
+    for path in files:
+        try:
+            table = read_table(path.name, path.read_bytes())
+        except (OSError, VicError) as error:
+            message = error.message("ru") if isinstance(error, VicError) else str(error)
+            console.print(f"[red]{message}[/red]")
+            raise typer.Exit(code=2) from error
+        report = MappingReport(table.file_name)
+        columns = match_columns(table.kind, table.headers)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(path.name, total=len(table.rows))
+            for row in table.rows:
+                report.rows.append(map_row(row, columns, ontology, {}))
+                progress.advance(task)
+        reports.append(report)
+
+    if output is MapFormat.json:
+        data = [r.to_json(ontology) for r in reports]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif output is MapFormat.sssom:
+        for report in reports:
+            sys.stdout.write(report.to_sssom(ontology))
+    else:
+        _print_tables(reports, ontology)
+
+
+def _print_tables(reports: list, ontology: object) -> None:  # type: ignore[type-arg]
+    console = Console()
+    for report in reports:
+        table = RichTable(title=f"{report.file}: {report.counts()}")
+        for column in ("row", "name", "status", "class", "confidence", "findings"):
+            table.add_column(column)
+        for row in report.rows:
+            d = row.decision
+            table.add_row(
+                str(row.row),
+                row.name,
+                d.status,
+                str(d.cls).rsplit("/", 1)[-1] if d.cls else "—",
+                f"{d.confidence:.2f}",
+                ", ".join(f["kind"] for f in d.findings),
+            )
+        console.print(table)
