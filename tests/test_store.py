@@ -110,3 +110,61 @@ def test_service_and_load_never_run() -> None:
         )
     with pytest.raises(ForbiddenOperationError):
         store.update("LOAD <http://127.0.0.1:1/x.ttl>")
+
+
+OWL_RL_ONTOLOGY = b"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix e: <http://e/> .
+e:partOf a owl:TransitiveProperty .
+e:hasEnterprise owl:inverseOf e:enterpriseOf .
+e:makes rdfs:domain e:Producer ; rdfs:range e:Product .
+e:Producer rdfs:subClassOf e:Organisation .
+e:Milk owl:equivalentClass e:Moloko .
+e:label2 owl:equivalentProperty e:name .
+"""
+OWL_RL_DATA = """
+@prefix e: <http://e/> .
+e:a e:partOf e:b . e:b e:partOf e:c . e:c e:partOf e:d .
+e:holding e:hasEnterprise e:plant .
+e:plant e:makes e:kefir1 .
+e:m1 a e:Milk .
+e:m1 e:label2 "молоко" .
+""".encode()
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "<http://e/a> <http://e/partOf> <http://e/d>",
+        "<http://e/b> <http://e/partOf> <http://e/d>",
+        "<http://e/plant> <http://e/enterpriseOf> <http://e/holding>",
+        "<http://e/plant> a <http://e/Producer>",
+        "<http://e/plant> a <http://e/Organisation>",
+        "<http://e/kefir1> a <http://e/Product>",
+        "<http://e/m1> a <http://e/Moloko>",
+        "<http://e/m1> <http://e/name> 'молоко'",
+    ],
+)
+def test_materialise_owl_rl_rules(ask: str) -> None:
+    store = EmbeddedStore(None)
+    store.replace_graph(str(ONTOLOGY_GRAPH), OWL_RL_ONTOLOGY, TTL)
+    store.replace_graph("http://g/data", OWL_RL_DATA, TTL)
+
+    materialise(store)
+
+    assert store.ask(f"ASK {{ {ask} }}")
+
+
+def test_range_never_types_literals() -> None:
+    store = EmbeddedStore(None)
+    store.replace_graph(
+        str(ONTOLOGY_GRAPH),
+        b"<http://e/p> <http://www.w3.org/2000/01/rdf-schema#range> <http://e/C> .",
+        TTL,
+    )
+    store.replace_graph("http://g/data", b"<http://e/s> <http://e/p> 'text' .", TTL)
+
+    materialise(store)
+
+    assert not store.ask("ASK { ?x a <http://e/C> }")

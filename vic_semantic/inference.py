@@ -1,11 +1,22 @@
-"""Materialised RDFS inferences, kept in their own named graph.
+"""Materialised RDFS and OWL 2 RL inferences, kept in their own named graph.
 
 Analysts query the union of all graphs and expect a kefir typed only as ``vic:Kefir`` to be
 found as a ``vic:DairyProduct``. Computing that at query time would slow every query, so the
 closure is written once into ``INFERRED_GRAPH`` after each write.
 
-Only triples that no other graph asserts are written there: pyoxigraph's union default graph
-keeps a triple once per graph that holds it, so a duplicate would be counted twice.
+The rules are the ones this ontology uses, named as in the OWL 2 RL profile
+(https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules):
+- prp-spo1, prp-eqp1/2: statements through rdfs:subPropertyOf and owl:equivalentProperty;
+- prp-inv1/2: statements through owl:inverseOf;
+- prp-trp: owl:TransitiveProperty (a part-of chain gives every ancestor);
+- prp-dom, prp-rng: types from rdfs:domain and rdfs:range (range only for IRI and blank-node
+  values, since a literal cannot have a class in RDF);
+- cax-sco, cax-eqc1/2: types through rdfs:subClassOf and owl:equivalentClass.
+They run once, in that order, and each sees what the rules before it wrote, so types that come
+from domains and ranges also get their superclasses.
+
+Only triples that no graph holds yet are written: pyoxigraph's union default graph keeps a
+triple once per graph that holds it, so a duplicate would be counted twice.
 """
 
 from __future__ import annotations
@@ -24,39 +35,99 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
 
-# Types through rdfs:subClassOf, and statements through rdfs:subPropertyOf, computed from
-# asserted triples only so that a stale inferred graph never feeds the next run. The class and
-# property hierarchies come from the ontology graph: member data may not redefine them.
+# The schema (hierarchies, domains, ranges, characteristics) comes from the ontology graph
+# only: member data may not redefine it. Statements come from every graph.
+_SUPER_PROPERTY = "(rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)+"
+_SUPER_CLASS = "(rdfs:subClassOf|owl:equivalentClass|^owl:equivalentClass)+"
+_NEW = "FILTER NOT EXISTS { GRAPH ?h { %(triple)s } }"
+
 _RULES = [
-    """
-INSERT { GRAPH <%(inferred)s> { ?s a ?super } }
-WHERE {
-  { SELECT DISTINCT ?s ?super WHERE {
-      GRAPH ?g { ?s a ?class }
-      FILTER (?g != <%(inferred)s>)
-      GRAPH <%(ontology)s> { ?class rdfs:subClassOf+ ?super }
-      FILTER (isIRI(?super) && ?super != owl:Thing && ?super != rdfs:Resource)
-  } }
-  FILTER NOT EXISTS { GRAPH ?h { ?s a ?super } FILTER (?h != <%(inferred)s>) }
-}""",
-    """
-INSERT { GRAPH <%(inferred)s> { ?s ?super ?o } }
-WHERE {
-  { SELECT DISTINCT ?s ?super ?o WHERE {
-      GRAPH <%(ontology)s> { ?property rdfs:subPropertyOf+ ?super }
+    # prp-spo1, prp-eqp1, prp-eqp2
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?s ?super ?o }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?s ?super ?o WHERE {{
+      GRAPH <%(ontology)s> {{ ?property {_SUPER_PROPERTY} ?super }}
       FILTER (isIRI(?super) && ?super != ?property)
-      GRAPH ?g { ?s ?property ?o }
-      FILTER (?g != <%(inferred)s>)
-  } }
-  FILTER NOT EXISTS { GRAPH ?h { ?s ?super ?o } FILTER (?h != <%(inferred)s>) }
-}""",
+      GRAPH ?g {{ ?s ?property ?o }}
+  }} }}
+  {_NEW % {"triple": "?s ?super ?o"}}
+}}""",
+    # prp-inv1, prp-inv2
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?o ?inverse ?s }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?s ?inverse ?o WHERE {{
+      GRAPH <%(ontology)s> {{ ?property owl:inverseOf|^owl:inverseOf ?inverse }}
+      GRAPH ?g {{ ?s ?property ?o }}
+      FILTER (!isLiteral(?o))
+  }} }}
+  {_NEW % {"triple": "?o ?inverse ?s"}}
+}}""",
+    # prp-trp: joins two links, asserted or inferred, in any graphs; repeated below.
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?s ?property ?o }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?s ?property ?o WHERE {{
+      GRAPH <%(ontology)s> {{ ?property a owl:TransitiveProperty }}
+      GRAPH ?g {{ ?s ?property ?middle }}
+      GRAPH ?k {{ ?middle ?property ?o }}
+  }} }}
+  {_NEW % {"triple": "?s ?property ?o"}}
+}}""",
+    # prp-dom
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?s a ?class }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?s ?class WHERE {{
+      GRAPH <%(ontology)s> {{ ?property rdfs:domain ?class }}
+      FILTER (isIRI(?class) && ?class != owl:Thing && ?class != rdfs:Resource)
+      GRAPH ?g {{ ?s ?property ?o }}
+  }} }}
+  {_NEW % {"triple": "?s a ?class"}}
+}}""",
+    # prp-rng
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?o a ?class }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?o ?class WHERE {{
+      GRAPH <%(ontology)s> {{ ?property rdfs:range ?class }}
+      FILTER (isIRI(?class) && ?class != owl:Thing && ?class != rdfs:Resource)
+      GRAPH ?g {{ ?s ?property ?o }}
+      FILTER (!isLiteral(?o))
+  }} }}
+  {_NEW % {"triple": "?o a ?class"}}
+}}""",
+    # cax-sco, cax-eqc1, cax-eqc2
+    f"""
+INSERT {{ GRAPH <%(inferred)s> {{ ?s a ?super }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?s ?super WHERE {{
+      GRAPH ?g {{ ?s a ?class }}
+      GRAPH <%(ontology)s> {{ ?class {_SUPER_CLASS} ?super }}
+      FILTER (isIRI(?super) && ?super != ?class && ?super != owl:Thing
+              && ?super != rdfs:Resource)
+  }} }}
+  {_NEW % {"triple": "?s a ?super"}}
+}}""",
 ]
+
+
+# Each pass of prp-trp joins two known links, so chains double in length per pass: six passes
+# close chains of up to 64 links.
+# NOTE: a transitive chain longer than 64 links is closed only partly.
+_TRANSITIVE_PASSES = 6
+
+
+def _rule_sequence() -> list[str]:
+    transitive = _RULES[2]
+    return [*_RULES[:2], *[transitive] * _TRANSITIVE_PASSES, *_RULES[3:]]
 
 
 def materialise(store: Store) -> None:
     """Recompute the inferred graph from every asserted graph in one transaction."""
     started = time.perf_counter()
     values = {"inferred": INFERRED_GRAPH, "ontology": ONTOLOGY_GRAPH}
-    rules = ";\n".join(rule % values for rule in _RULES)
+    rules = ";\n".join(rule % values for rule in _rule_sequence())
     store.update(f"{_PREFIXES}\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\n{rules}")
     logger.info("materialised inferences in %.2f s", time.perf_counter() - started)
