@@ -419,3 +419,14 @@ def test_openapi_document_has_unique_operation_ids(loaded: TestClient) -> None:
     ]
     assert len(operation_ids) == len(set(operation_ids))
     assert "graph_store_put" in operation_ids
+
+
+def test_service_description_lists_search_functions(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+
+    assert response.status_code == 200, response.text
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    functions = {
+        t.object.value for t in triples if t.predicate.value.endswith("#extensionFunction")
+    }
+    assert "https://w3id.org/vic-semantic/ontology/fn/matches" in functions

@@ -168,3 +168,13 @@ def test_range_never_types_literals() -> None:
     materialise(store)
 
     assert not store.ask("ASK { ?x a <http://e/C> }")
+
+
+def test_graphs_lists_empty_graphs() -> None:
+    store = EmbeddedStore(None)
+    store.update("CREATE GRAPH <http://g/empty>")
+    store.replace_graph("http://g/full", b"<http://a> <http://p> 1 .", TTL)
+
+    listed = {(g.iri, g.triples) for g in store.graphs()}
+
+    assert listed == {("http://g/empty", 0), ("http://g/full", 1)}

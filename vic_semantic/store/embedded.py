@@ -192,11 +192,15 @@ class EmbeddedStore:
         self._write(f"DROP SILENT GRAPH <{graph}>")
 
     def graphs(self) -> list[GraphInfo]:
-        """Return every named graph with its triple count, sorted by IRI."""
+        """Return every named graph with its triple count, empty graphs included, by IRI."""
         rows = self.select(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
         )
-        return [GraphInfo(iri=row["g"], triples=int(row["n"])) for row in rows]
+        counts = {row["g"]: int(row["n"]) for row in rows}
+        for node in self._store.named_graphs():
+            if isinstance(node, ox.NamedNode):
+                counts.setdefault(node.value, 0)
+        return [GraphInfo(iri=iri, triples=counts[iri]) for iri in sorted(counts)]
 
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads)."""
