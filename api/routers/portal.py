@@ -1,7 +1,8 @@
-"""The portal's pages: members, the SPARQL editor, file validation and the analytics pictures.
+"""The portal's pages: members, the SPARQL editor, file validation, catalogue mapping and
+the analytics pictures.
 
 Pages are Russian unless ``?lang=en`` or Accept-Language asks for English. They need no
-JavaScript except the SPARQL editor and the upload page's in-place report.
+JavaScript except the SPARQL editor, the upload page's in-place report and the mapping review.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.charts import closeness_svg, coverage_svg
 from api.cluster_views import closeness_view, coverage_view, member_view, product_class_view
+from api.mapping_view import product_class_options
 from api.portal_text import PORTAL_TEXT
 from api.routers.cluster import LangDep, ServiceDep
 from vic_semantic.analytics import (
@@ -28,6 +30,7 @@ from vic_semantic.analytics import (
     named_queries,
 )
 from vic_semantic.service import VicService
+from vic_semantic.validation.engine import default_ontology
 
 router = APIRouter(tags=["Portal"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -112,6 +115,13 @@ def editor_page(request: Request, lang: LangDep) -> Response:
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request, lang: LangDep) -> Response:
     return render(request, "portal_upload.html", lang)
+
+
+@router.get("/mapping", response_class=HTMLResponse)
+def mapping_page(request: Request, lang: LangDep) -> Response:
+    # The same ontology graph that POST /catalogues/map and its corrections route use.
+    classes = product_class_options(default_ontology(), lang)
+    return render(request, "portal_mapping.html", lang, classes=classes)
 
 
 @router.get("/analytics", response_class=HTMLResponse)

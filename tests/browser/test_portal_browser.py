@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from vic_semantic.access import Role, TokenRegistry
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,9 +71,14 @@ def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) ->
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data folder; tokens created in its tokens.json are valid on the server."""
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="module")
+def base_url(data_dir: Path) -> Iterator[str]:
     """A real uvicorn server of the app over a fresh demo store, stopped after the module."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
     log = data_dir / "server.log"
     port = _free_port()
     env = {**os.environ, "VIC_DATA_DIR": str(data_dir)}
@@ -121,6 +128,8 @@ def page(browser: Any) -> Iterator[Any]:
         ("/analytics", "Аналитика кластера"),
         ("/editor", "Редактор запросов SPARQL"),
         ("/upload", "Проверка файлов участника"),
+        ("/mapping", "Сопоставление каталога с онтологией"),
+        ("/mapping?lang=en", "Catalogue mapping to the ontology"),
         ("/?lang=en", "The cluster at a glance"),
     ],
 )
@@ -196,3 +205,97 @@ def test_upload_shows_findings(page: Any, base_url: str) -> None:
     assert "9520001000051" in row.inner_text()
     assert "контрольная цифра GTIN" in row.inner_text()
     assert "Найдено замечаний" in page.locator("#report-status").inner_text()
+
+
+def _map_dairy_export(page: Any) -> None:
+    page.set_input_files("#file", str(DAIRY_EXPORT))
+    page.get_by_role("button", name="Сопоставить", exact=True).click()
+    page.locator("table.mapping").first.wait_for(timeout=60_000)
+
+
+def test_mapping_shows_suggested_classes(page: Any, base_url: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base_url + "/mapping")
+
+    _map_dairy_export(page)
+
+    kefir = page.locator("tr", has_text="Кефир 1% 900 г п/э")
+    assert kefir.locator("td.suggested").inner_text() == "кефир"
+    assert kefir.locator("td.suggested a").get_attribute("href") == "/ontology/Kefir?lang=ru"
+    assert kefir.locator("td[data-status]").inner_text() == "сопоставлена"
+    gift = page.locator("tr", has_text="Набор подарочный")
+    assert gift.locator("td[data-status]").get_attribute("data-status") == "unmapped"
+    assert "Позиций: 30" in page.locator("#mapping-status").inner_text()
+    assert errors == []
+
+
+def test_mapping_correction_saved_and_wins(page: Any, base_url: str, data_dir: Path) -> None:
+    _, token = TokenRegistry(data_dir / "tokens.json").create(
+        Role.MEMBER, member="molochnyj-zavod-1", label="browser test"
+    )
+    page.goto(base_url + "/mapping")
+    _map_dairy_export(page)
+    row = page.locator("tr", has_text="Сыр полутвердый «Приднепровский»")
+    assert row.locator("td.suggested").inner_text() != "сыр полутвёрдый"
+
+    row.get_by_label("Решение для строки 14").select_option("vic:SemiHardCheese")
+    page.get_by_label("Токен участника (Bearer)").fill(token)
+    page.get_by_role("button", name="Сохранить решения").click()
+
+    saved = page.locator("#save-status")
+    saved.get_by_text("Сохранено решений: 1 (molochnyj-zavod-1)").wait_for(timeout=30_000)
+    assert "status error" not in (saved.get_attribute("class") or "")
+    assert token not in page.url
+
+    _map_dairy_export(page)
+    row = page.locator("tr", has_text="Сыр полутвердый «Приднепровский»")
+    row.locator("td.suggested", has_text="сыр полутвёрдый").wait_for(timeout=30_000)
+    assert row.locator("td.confidence").get_attribute("data-confidence") == "1"
+    assert row.locator("td.confidence").inner_text() == "1,00"
+    status = row.locator("td[data-status]")
+    assert status.get_attribute("data-justification") == "semapv:ManualMappingCuration"
+    assert "исправление участника" in row.inner_text()
+    assert page.evaluate("window.localStorage.length + window.sessionStorage.length") == 0
+
+
+def test_mapping_save_shows_api_error(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/mapping")
+    _map_dairy_export(page)
+
+    page.locator("tr", has_text="Кефир 1% 900 г п/э").locator("select").select_option("vic:Kefir")
+    page.get_by_label("Токен участника (Bearer)").fill("vic_not-a-real-token")
+    page.get_by_role("button", name="Сохранить решения").click()
+
+    failed = page.locator("#save-status")
+    failed.get_by_text("Токен не найден или отозван").wait_for(timeout=30_000)
+    assert "Решение не сохранено: Строка 4 (МЗ1-0004)" in failed.inner_text()
+    assert failed.get_attribute("class") == "status error"
+
+
+def test_mapping_page_fits_narrow_screen(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
+    narrow = context.new_page()
+    try:
+        narrow.goto(base_url + "/mapping")
+        _map_dairy_export(narrow)
+        overflow = narrow.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1
+    finally:
+        context.close()
+
+
+def test_mapping_keyboard_reaches_decision(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/mapping")
+    _map_dairy_export(page)
+
+    page.focus("#member-token")
+    page.keyboard.press("Tab")
+    focused_after_token = page.evaluate("document.activeElement.id")
+    page.locator("#decision-0-1").focus()
+    page.keyboard.press("ArrowDown")
+
+    assert focused_after_token == "file"
+    assert page.locator("#decision-0-1").input_value() == "vic:PasteurisedMilk"
