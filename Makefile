@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= var
 
-.PHONY: run test install install-test system-deps lint check-ontology clean
+.PHONY: run test install install-test system-deps lint check-ontology clean bench
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Side-by-side benchmark against Oxigraph server and rdflib-endpoint at 100k triples;
+# `.venv/bin/python bench/run.py --help` lists the scales and durations (docs/benchmarks.md).
+bench: install-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
 
 lint: install-test
 	$(BIN)/ruff check vic_semantic api tests
