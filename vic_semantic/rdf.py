@@ -29,8 +29,23 @@ def format_for_media_type(media_type: str) -> ox.RdfFormat:
     return rdf_format
 
 
+def reject_entity_declarations(data: bytes, rdf_format: ox.RdfFormat) -> None:
+    """Raise RdfSyntaxError for RDF/XML that declares XML entities.
+
+    pyoxigraph 0.5.13 expands internal entities without a limit, so an 800-byte document of
+    nested entities ("billion laughs") becomes gigabytes in memory. RDF/XML needs no entities:
+    write the IRIs and values out in full instead.
+    """
+    if rdf_format == ox.RdfFormat.RDF_XML and b"<!ENTITY" in data:
+        raise RdfSyntaxError(
+            "RDF/XML declares XML entities (<!ENTITY>), which the service does not expand; "
+            "write the values out in full"
+        )
+
+
 def parse_rdf(data: bytes, rdf_format: ox.RdfFormat) -> list[ox.Quad]:
     """Parse a whole document, raising RdfSyntaxError with the line and column of an error."""
+    reject_entity_declarations(data, rdf_format)
     try:
         return list(ox.parse(data, format=rdf_format))
     except SyntaxError as error:

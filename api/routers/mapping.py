@@ -102,6 +102,8 @@ async def _uploaded_files(request: Request, limit: int) -> list[tuple[str, bytes
             if isinstance(item, UploadFile):
                 # Only the last path segment is kept: the name appears in the report.
                 name = PurePosixPath((item.filename or "file").replace("\\", "/")).name
+                if name in {"", ".", ".."}:
+                    name = "file"
                 data = await item.read(limit + 1)
                 if len(data) > limit:
                     raise HttpError(

@@ -22,7 +22,16 @@ SNIFF_LINES = 20
 def decode_text(file_name: str, data: bytes) -> str:
     """Return the file's text, trying UTF-8 first and Windows-1251 next."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(
+                f"файл начинается с метки UTF-8, но байт {error.start + 3} не UTF-8. "
+                "Сохраните файл в кодировке UTF-8 заново.",
+                f"the file starts with a UTF-8 byte order mark, but byte {error.start + 3} "
+                "is not UTF-8. Save the file as UTF-8 again.",
+                file=file_name,
+            ) from error
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -40,7 +49,11 @@ def decode_text(file_name: str, data: bytes) -> str:
 
 
 def _field_counts(lines: list[str], separator: str) -> list[int]:
-    return [len(fields) for fields in csv.reader(lines, delimiter=separator) if fields]
+    # A field past the csv module's size limit counts as no split; read_csv then reports it.
+    try:
+        return [len(fields) for fields in csv.reader(lines, delimiter=separator) if fields]
+    except csv.Error:
+        return []
 
 
 def sniff_separator(text: str) -> str:

@@ -76,6 +76,12 @@ def read_json(file_name: str, data: bytes) -> Table:
             f"JSON parse error at line {error.lineno}, column {error.colno}: {error.msg}.",
             file=file_name,
         ) from error
+    except RecursionError as error:
+        raise UnreadableFileError(
+            "JSON вложен слишком глубоко. Запишите товары плоским массивом объектов.",
+            "the JSON nests too deeply. Write the products as a flat array of objects.",
+            file=file_name,
+        ) from error
     flat = _flat_records(file_name, _records(file_name, document))
 
     headers: dict[str, None] = {}

@@ -26,7 +26,30 @@ logger = logging.getLogger(__name__)
 FULL_MODE_MAX_BYTES = 5 * 1024 * 1024
 
 
+# A real catalogue inflates to a few megabytes; a zip bomb inflates a small upload to
+# gigabytes. The members' declared sizes bound what zipfile will inflate, so their sum is a
+# safe check before openpyxl reads anything.
+MAX_INFLATED_BYTES = 200 * 1024 * 1024
+
+
+def _check_inflated_size(file_name: str, data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports the broken archive with its own message
+    if inflated > MAX_INFLATED_BYTES:
+        raise UnreadableFileError(
+            f"книга XLSX распаковывается в {inflated} байт, больше допустимых "
+            f"{MAX_INFLATED_BYTES}. Разделите каталог на несколько файлов.",
+            f"the XLSX workbook inflates to {inflated} bytes, more than the "
+            f"{MAX_INFLATED_BYTES} allowed. Split the catalogue into several files.",
+            file=file_name,
+        )
+
+
 def _open_workbook(file_name: str, data: bytes) -> openpyxl.Workbook:
+    _check_inflated_size(file_name, data)
     read_only = len(data) > FULL_MODE_MAX_BYTES
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)

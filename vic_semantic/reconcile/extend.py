@@ -84,6 +84,8 @@ def parse_extend(text: str) -> tuple[list[str], list[tuple[str, int]]]:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise _invalid(f"не JSON ({error.msg}).", f"not JSON ({error.msg}).") from error
+    except RecursionError as error:
+        raise _invalid("JSON вложен слишком глубоко.", "the JSON nests too deeply.") from error
     ids = raw.get("ids") if isinstance(raw, dict) else None
     properties = raw.get("properties") if isinstance(raw, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):

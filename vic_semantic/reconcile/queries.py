@@ -60,6 +60,12 @@ def parse_batch(text: str) -> list[ReconcileQuery]:
             f"not JSON ({error.msg} at line {error.lineno}, column {error.colno}). "
             'Send an object such as {"q0": {"query": "..."}}.',
         ) from error
+    except RecursionError as error:
+        raise _invalid(
+            None,
+            "JSON вложен слишком глубоко.",
+            "the JSON nests too deeply.",
+        ) from error
     if not isinstance(raw, dict):
         raise _invalid(
             None,

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 import pyoxigraph as ox
 
 from vic_semantic.errors import InputError, RdfSyntaxError
-from vic_semantic.rdf import format_for_media_type
+from vic_semantic.rdf import format_for_media_type, reject_entity_declarations
 from vic_semantic.sparql.formats import DATASET_FORMATS, FILE_EXTENSIONS
 from vic_semantic.sparql.protocol import ProtocolError, media_type_and_charset
 from vic_semantic.store.embedded import parse_error
@@ -48,6 +48,7 @@ def is_dataset_format(rdf_format: ox.RdfFormat) -> bool:
 
 def parse_quads(data: bytes, rdf_format: ox.RdfFormat, base_iri: str | None) -> list[ox.Quad]:
     """Parse a whole document into quads, raising RdfSyntaxError with the error's position."""
+    reject_entity_declarations(data, rdf_format)
     try:
         return list(ox.parse(data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as error:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vic_semantic.errors import ForbiddenOperationError
+from vic_semantic.errors import ForbiddenOperationError, QuerySyntaxError
 
 # Strings (long forms first), IRIs, comments, words that may be keywords, then braces. A word
 # that is part of a prefixed name (ex:load) or a variable (?service) never counts as a keyword.
@@ -30,6 +30,21 @@ _TOKEN = re.compile(
 )
 
 _FETCHING_KEYWORDS = {"SERVICE", "LOAD"}
+
+# Strings, IRIs and comments are matched only so that brackets inside them are skipped.
+_BRACKET = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|\#[^\n]*"
+    r"|[{}()\[\]]",
+    re.DOTALL,
+)
+# pyoxigraph 0.5.13 overflows its stack at about 3,000 nested groups and kills the process
+# that runs it; 2,000 still parse. No real query comes near this limit.
+MAX_NESTING = 1000
 
 
 class QueryForm(StrEnum):
@@ -102,3 +117,28 @@ def reject_fetching_operations(text: str) -> None:
             f"{names} is not allowed: the server never contacts other hosts. "
             "Upload the data instead and remove the operation.",
         )
+
+
+def reject_deep_nesting(text: str) -> None:
+    """Raise QuerySyntaxError when brackets nest deeper than MAX_NESTING levels."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        token = match.group(0)
+        if token in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                raise QuerySyntaxError(
+                    f"nesting deeper than {MAX_NESTING} levels; flatten the query",
+                    line,
+                    column,
+                )
+        elif token in "})]":
+            depth -= 1
+
+
+def check_request_text(text: str) -> None:
+    """Raise unless a query or update is safe to hand to the engine (no fetch, bounded depth)."""
+    reject_fetching_operations(text)
+    reject_deep_nesting(text)

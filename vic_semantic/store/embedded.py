@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import QuerySyntaxError, StoreError
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import has_dataset_clause, reject_fetching_operations
+from vic_semantic.sparql.lexer import check_request_text, has_dataset_clause
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -117,7 +117,7 @@ class EmbeddedStore:
 
         ``custom_functions`` maps extension function IRIs to Python callables (pyoxigraph).
         """
-        reject_fetching_operations(query)
+        check_request_text(query)
         try:
             result = self._store.query(
                 query, custom_functions=custom_functions, **self._dataset_arguments(dataset)
@@ -160,7 +160,7 @@ class EmbeddedStore:
 
     def update(self, update: str) -> None:
         """Apply a SPARQL update in one transaction."""
-        reject_fetching_operations(update)
+        check_request_text(update)
         try:
             self._write(update)
         except SyntaxError as error:
@@ -258,7 +258,7 @@ class EmbeddedStore:
         the query's own FROM clauses apply, and without those the service default.
         Relative IRIs in the query resolve against ``base_iri``.
         """
-        reject_fetching_operations(query)
+        check_request_text(query)
         task = _task(
             query,
             base_iri,
@@ -314,7 +314,7 @@ class EmbeddedStore:
         ``locate`` maps a syntax error's position when ``update`` was rewritten from the
         client's text, so the error points into the text the client sent.
         """
-        reject_fetching_operations(update)
+        check_request_text(update)
         try:
             self._write(update, base_iri)
         except SyntaxError as error:

@@ -45,9 +45,9 @@ from vic_semantic.errors import (
 from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.sparql.lexer import (
     QueryForm,
+    check_request_text,
     has_dataset_clause,
     query_form,
-    reject_fetching_operations,
 )
 from vic_semantic.store.base import (
     CustomFunction,
@@ -130,12 +130,12 @@ class RemoteStore:
         Raises QueryTimeoutError past ``limits.timeout_seconds`` and ResultTooLargeError past
         ``limits.max_rows`` solutions or triples.
         """
-        reject_fetching_operations(query)
+        check_request_text(query)
         return self._query(query, dataset, base_iri, results_format, graph_format, self.limits)
 
     def run_update(self, update: str, base_iri: str | None, locate: Locate | None = None) -> None:
         """Apply a SPARQL update in one request, resolving relative IRIs on ``base_iri``."""
-        reject_fetching_operations(update)
+        check_request_text(update)
         text, shift = _with_base(update, base_iri)
         self._update(text, shift, locate)
 
@@ -213,7 +213,7 @@ class RemoteStore:
     ) -> bytes:
         """Run a query and return its results serialised in the format that fits its form."""
         _reject_functions(custom_functions)
-        reject_fetching_operations(query)
+        check_request_text(query)
         return self._query(query, dataset, None, results_format, graph_format, self._internal)
 
     def select(
@@ -243,7 +243,7 @@ class RemoteStore:
 
     def update(self, update: str) -> None:
         """Apply a SPARQL update in one request."""
-        reject_fetching_operations(update)
+        check_request_text(update)
         self._update(update)
 
     def replace_graph(self, graph: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
