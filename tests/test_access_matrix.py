@@ -589,6 +589,7 @@ def read_cases() -> Iterator[Case]:
         ("portal_member", "/members/{member_id}", 200, lambda p: get(f"/members/{MEMBER_A}")),
         ("portal_editor", "/editor", 200, lambda p: get("/editor")),
         ("portal_upload", "/upload", 200, lambda p: get("/upload")),
+        ("portal_mapping", "/mapping", 200, lambda p: get("/mapping")),
         ("portal_analytics", "/analytics", 200, lambda p: get("/analytics")),
         (
             "chart_coverage",

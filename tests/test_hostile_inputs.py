@@ -1009,24 +1009,6 @@ IRI_INTERPOLATION_BUG = (
 )
 INTERPOLATED = {
     # name: (method, path, needs the admin token, where the text is interpolated)
-    "versions": (
-        "GET",
-        "/catalogues/a%20b/versions",
-        False,
-        "vic_semantic/submissions/versions.py list_versions",
-    ),
-    "version": (
-        "GET",
-        "/catalogues/a%20b/versions/1",
-        False,
-        "vic_semantic/submissions/versions.py read_version",
-    ),
-    "diff": (
-        "GET",
-        "/catalogues/a%20b/diff?from=1&to=2",
-        False,
-        "vic_semantic/submissions/versions.py read_version",
-    ),
     "propose": (
         "GET",
         "/reconcile/extend/propose?type=%25zz",

@@ -95,7 +95,9 @@ async def _read_upload(item: UploadFile, limit: int) -> tuple[str, bytes]:
     Only the last path segment of the client's file name is kept: the name appears in
     reports, and "../../etc/passwd" or "C:\\x\\y.csv" must not read as a path.
     """
-    name = PurePosixPath((item.filename or "file").replace("\\", "/")).name or "file"
+    name = PurePosixPath((item.filename or "file").replace("\\", "/")).name
+    if name in {"", ".", ".."}:
+        name = "file"
     data = await item.read(limit + 1)
     if len(data) > limit:
         raise HttpError(
