@@ -115,6 +115,12 @@ class Settings(BaseSettings):
         description="Longest `vic-semantic serve` waits for requests in progress after "
         "SIGTERM, in seconds; then it stops them and closes the store.",
     )
+    validation_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Longest one SHACL validation of the API may run, in seconds; then the "
+        "request fails with 503.",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public URL of the service, used in the service description.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -10,11 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from rdflib import URIRef
 from rdflib.namespace import RDFS
-from starlette.datastructures import UploadFile
 
 from api.dependencies import get_principal, get_service, require_graph_write
 from api.errors import HttpError
 from api.negotiation import choose_media_type
+from api.uploads import uploaded_files
 from vic_semantic.access import Role
 from vic_semantic.mapping import saved
 from vic_semantic.mapping.files import map_file
@@ -25,7 +24,6 @@ from vic_semantic.validation.engine import default_ontology
 router = APIRouter(tags=["Mapping"])
 
 _REPORT_TYPES = ["application/json", "text/tab-separated-values"]
-_MAX_FILES = 20
 MemberParam = Annotated[
     str | None, Query(description="Member slug; the administrator must name one.")
 ]
@@ -74,7 +72,7 @@ async def map_catalogue(
         if columns is None:
             raise _no_profile(profile)
 
-    files = await _uploaded_files(request, service.settings.max_upload_bytes)
+    files = await uploaded_files(request, service.settings.max_upload_bytes)
     # NOTE: the whole file is read into memory; max_upload_bytes bounds it.
     ontology = default_ontology()
     reports = [
@@ -85,42 +83,6 @@ async def map_catalogue(
         text = "".join(r.to_sssom(ontology, slug) for r in reports)
         return Response(text, media_type="text/tab-separated-values; charset=utf-8")
     return JSONResponse({"files": [r.to_json(ontology) for r in reports]})
-
-
-async def _uploaded_files(request: Request, limit: int) -> list[tuple[str, bytes]]:
-    """Return (base name, content) of each multipart ``file`` part; 415, 413 or 400 otherwise."""
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise HttpError(
-            415,
-            "unsupported_media_type",
-            "Отправьте файлы как multipart/form-data в поле «file».",
-            "Send the files as multipart/form-data in the field 'file'.",
-        )
-    files = []
-    async with request.form(max_files=_MAX_FILES, max_part_size=limit) as form:
-        for item in form.getlist("file"):
-            if isinstance(item, UploadFile):
-                # Only the last path segment is kept: the name appears in the report.
-                name = PurePosixPath((item.filename or "file").replace("\\", "/")).name
-                if name in {"", ".", ".."}:
-                    name = "file"
-                data = await item.read(limit + 1)
-                if len(data) > limit:
-                    raise HttpError(
-                        413,
-                        "file_too_large",
-                        f"Файл «{name}» больше {limit} байт.",
-                        f"The file '{name}' is larger than {limit} bytes.",
-                    )
-                files.append((name or "file", data))
-    if not files:
-        raise HttpError(
-            400,
-            "missing_file",
-            "Нет ни одного файла в поле «file».",
-            "No file was sent in the field 'file'.",
-        )
-    return files
 
 
 def _no_profile(name: str) -> HttpError:

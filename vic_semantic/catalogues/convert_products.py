@@ -51,10 +51,18 @@ def _string(text: str | None) -> Literal | None:
 class ProductWriter(RowWriter):
     """Writes the products of one catalogue table."""
 
-    def __init__(self, table: Table, conversion: Conversion, ontology: Graph, owner: str) -> None:
+    def __init__(
+        self,
+        table: Table,
+        conversion: Conversion,
+        ontology: Graph,
+        owner: str,
+        member: URIRef | None = None,
+    ) -> None:
         super().__init__(table, conversion)
         self.ontology = ontology
         self.owner = owner
+        self.member = member
         self.catalogue = ID[f"catalogue/{owner}"]
         self.used_iris: set[URIRef] = set()
 
@@ -70,6 +78,9 @@ class ProductWriter(RowWriter):
     def write(self, row: Row) -> None:
         product = self.product_iri(row)
         self.graph.add((self.catalogue, RDF.type, VIC.Catalogue))
+        if self.member is not None:
+            self.graph.add((self.catalogue, VIC.catalogueOf, self.member))
+            self.graph.add((product, VIC.manufacturer, self.member))
         self.add(product, VIC.inCatalogue, self.catalogue, self.cell(row, "name"))
         self.add_source(product, row)
 
@@ -189,8 +200,20 @@ class ProductWriter(RowWriter):
         self.add(product, VIC.storageTemperatureMax, _decimal(span.maximum if span else None), cell)
 
 
-def convert_products(table: Table, ontology: Graph, owner: str, conversion: Conversion) -> None:
-    """Add the table's products to ``conversion``; ``owner`` is the member slug in their IRIs."""
-    writer = ProductWriter(table, conversion, ontology, owner)
+def convert_products(
+    table: Table,
+    ontology: Graph,
+    owner: str,
+    conversion: Conversion,
+    *,
+    member_slug: str | None = None,
+) -> None:
+    """Add the table's products to ``conversion``; ``owner`` is the member slug in their IRIs.
+
+    With ``member_slug`` (a known sending member) each product gets ``vic:manufacturer`` and
+    the catalogue ``vic:catalogueOf`` pointing to ``vicd:member/{member_slug}``.
+    """
+    member = ID[f"member/{member_slug}"] if member_slug else None
+    writer = ProductWriter(table, conversion, ontology, owner, member)
     for row in table.rows:
         writer.write(row)

@@ -1,4 +1,7 @@
-"""Validating data graphs and member files against the SHACL shapes with pySHACL.
+"""Validating data graphs and member files against the SHACL shapes.
+
+The fast engine (``vic_semantic.validation.fast``) runs the shapes as SPARQL over pyoxigraph;
+shapes it does not translate are validated with pySHACL.
 
 The ontology is mixed into a copy of the data graph, so that shapes see the class hierarchy,
 the standards and the classifier codes. The caller's graph is not changed. SHACL-SPARQL
@@ -12,7 +15,7 @@ import logging
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pyshacl import validate
 from rdflib import Graph
@@ -24,17 +27,30 @@ from vic_semantic.catalogues.conversion import Provenance
 from vic_semantic.catalogues.convert import convert_tables
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.ontology.loader import load_ontology_graph
+from vic_semantic.validation.classifier_classes import (
+    data_position_triples,
+    with_classifier_classes,
+)
+from vic_semantic.validation.fast import UnsupportedShapes, validate_fast
 from vic_semantic.validation.report import ValidationReport
 from vic_semantic.validation.results import read_results
 from vic_semantic.validation.shapes import load_shapes_graph
 
 logger = logging.getLogger(__name__)
 
+Engine = Literal["auto", "fast", "pyshacl"]
+
 
 @lru_cache(maxsize=1)
 def default_ontology() -> Graph:
     """Return the ontology graph of ``ontology/``, loaded once per process."""
     return load_ontology_graph()
+
+
+@lru_cache(maxsize=1)
+def default_validation_ontology() -> Graph:
+    """Return the ontology with the precomputed classifier triples the shapes use."""
+    return with_classifier_classes(default_ontology())
 
 
 @lru_cache(maxsize=256)
@@ -65,6 +81,37 @@ def _with_ontology(data: Graph, ontology: Graph) -> Graph:
     return mixed
 
 
+def _validation_ontology(ontology: Graph | None) -> Graph:
+    if ontology is None:
+        return default_validation_ontology()
+    return with_classifier_classes(ontology)
+
+
+def _run_pyshacl(mixed: Graph, shapes: Graph) -> Graph:
+    _, results_graph, _ = validate(
+        mixed,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=True,
+    )
+    assert isinstance(results_graph, Graph)
+    return results_graph
+
+
+def _run_engine(mixed: Graph, shapes: Graph, engine: Engine, deadline: float | None) -> Graph:
+    if engine == "pyshacl":
+        return _run_pyshacl(mixed, shapes)
+    try:
+        return validate_fast(mixed, shapes, deadline=deadline).graph
+    except UnsupportedShapes as error:
+        if engine == "fast":
+            raise
+        logger.info("Validating with pySHACL, because the fast engine does not cover: %s", error)
+        return _run_pyshacl(mixed, shapes)
+
+
 def validate_graph(
     data: Graph,
     lang: str = "ru",
@@ -72,26 +119,30 @@ def validate_graph(
     provenance: Provenance | None = None,
     ontology: Graph | None = None,
     shapes_dir: Path | None = None,
+    engine: Engine = "auto",
+    timeout_seconds: float | None = None,
 ) -> ValidationReport:
-    """Validate ``data`` against the shapes; ``provenance`` names the cells behind the triples."""
+    """Validate ``data`` against the shapes; ``provenance`` names the cells behind the triples.
+
+    ``engine`` "auto" uses the fast engine and pySHACL for shapes it does not cover; "fast"
+    raises UnsupportedShapes instead, "pyshacl" always uses pySHACL. ``timeout_seconds``
+    bounds the fast engine, which raises ValidationTimeoutError once it has passed.
+    """
     shapes = load_shapes_graph(shapes_dir)
     started = time.perf_counter()
-    conforms, results_graph, _ = validate(
-        _with_ontology(data, ontology if ontology is not None else default_ontology()),
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,
-    )
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+    mixed = _with_ontology(data, _validation_ontology(ontology))
+    mixed += data_position_triples(data, ontology if ontology is not None else default_ontology())
+    results_graph = _run_engine(mixed, shapes, engine, deadline)
     results = tuple(read_results(results_graph, shapes, data, provenance or {}))
+    conforms = all(result.severity != "Violation" for result in results)
     logger.info(
         "Validated %d triples in %.2f s: %d results",
         len(data),
         time.perf_counter() - started,
         len(results),
     )
-    return ValidationReport(bool(conforms), results, results_graph, lang)
+    return ValidationReport(conforms, results, results_graph, lang)
 
 
 def validate_files(
@@ -100,6 +151,7 @@ def validate_files(
     *,
     member_slug: str | None = None,
     ontology: Graph | None = None,
+    timeout_seconds: float | None = None,
 ) -> ValidationReport:
     """Read, convert and validate the files of one request together.
 
@@ -110,5 +162,9 @@ def validate_files(
     tables = [read_table(name, data) for name, data in files]
     conversion = convert_tables(tables, ontology, member_slug)
     return validate_graph(
-        conversion.graph, lang, provenance=conversion.provenance, ontology=ontology
+        conversion.graph,
+        lang,
+        provenance=conversion.provenance,
+        ontology=ontology,
+        timeout_seconds=timeout_seconds,
     )

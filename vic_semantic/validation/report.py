@@ -86,5 +86,9 @@ class ValidationReport:
         }
 
     def to_turtle(self) -> str:
-        """Return the sh:ValidationReport as Turtle, as pySHACL produced it."""
+        """Return the sh:ValidationReport as Turtle, as the engine produced it."""
         return self.results_graph.serialize(format="turtle")
+
+    def to_jsonld(self) -> str:
+        """Return the sh:ValidationReport as JSON-LD."""
+        return self.results_graph.serialize(format="json-ld")

@@ -1,0 +1,81 @@
+"""Reading uploaded member files and returning validation reports, for the routers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.errors import HttpError
+from api.negotiation import choose_media_type
+from vic_semantic.service import VicService
+from vic_semantic.validation import ValidationReport
+from vic_semantic.validation.fast import ValidationTimeoutError
+from vic_semantic.validation.html_report import render_html
+
+T = TypeVar("T")
+
+_REPORT_TYPES = ["application/json", "text/turtle", "application/ld+json", "text/html"]
+
+
+def report_response(
+    report: ValidationReport,
+    request: Request,
+    lang: str,
+    status_code: int = 200,
+    extra: dict[str, object] | None = None,
+) -> Response:
+    """Return the report in the format the Accept header requests, or raise 406.
+
+    ``extra`` fields are added to the JSON body (for example the stored version).
+    """
+    accept = request.headers.get("accept", "")
+    media_type = choose_media_type(accept, _REPORT_TYPES)
+    if media_type is None:
+        raise HttpError(
+            406,
+            "not_acceptable",
+            f"Отчёт доступен в форматах: {', '.join(_REPORT_TYPES)}.",
+            f"The report is available as: {', '.join(_REPORT_TYPES)}.",
+        )
+    headers = {"Content-Language": lang}
+    if media_type == "text/turtle":
+        return Response(
+            report.to_turtle(),
+            status_code=status_code,
+            media_type="text/turtle; charset=utf-8",
+            headers=headers,
+        )
+    if media_type == "application/ld+json":
+        return Response(
+            report.to_jsonld(),
+            status_code=status_code,
+            media_type="application/ld+json",
+            headers=headers,
+        )
+    if media_type == "text/html":
+        return HTMLResponse(render_html(report, lang), status_code=status_code, headers=headers)
+    return JSONResponse({**report.to_json(lang), **(extra or {})}, status_code, headers)
+
+
+async def run_validation(service: VicService, function: Callable[[], T]) -> T:
+    """Run a validation in a worker thread, raising 503 past the configured time limit.
+
+    NOTE: a thread cannot be stopped, so pySHACL (used for shapes the fast engine does not
+    cover) may run on after the 503; the fast engine stops at its own deadline.
+    """
+    limit = service.settings.validation_timeout_seconds
+    try:
+        return await asyncio.wait_for(run_in_threadpool(function), timeout=limit)
+    except (TimeoutError, ValidationTimeoutError) as error:
+        raise HttpError(
+            503,
+            "validation_timeout",
+            f"Проверка длилась дольше {limit:g} с и остановлена. Отправьте файлы по частям.",
+            f"The validation took longer than {limit:g} s and was stopped. Send fewer rows "
+            "at once.",
+        ) from error

@@ -1,0 +1,151 @@
+"""Time the fast SHACL engine against pySHACL on a generated catalogue of 100,000 products.
+
+Run: .venv/bin/python bench/validation_bench.py [--products 100000] [--pyshacl-products 2000]
+
+The catalogue is written as N-Triples: kefir products with a name, GTIN, row, net content,
+shelf life, standard and ТН ВЭД code; net contents are shared nodes, as one per product
+would only add identical triples. One product in a hundred carries an error (a wrong GTIN
+check digit, a repeated GTIN or a code of another class). The fast engine validates the
+whole catalogue; pySHACL validates the first ``--pyshacl-products`` products, and its time
+for the whole catalogue is extrapolated linearly from that subset (an estimate: the GTIN
+uniqueness check compares products, so its cost may grow faster than linearly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import pyoxigraph as ox
+from pyshacl import validate
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from vic_semantic.validation.classifier_classes import data_position_triples, position_triples
+from vic_semantic.validation.engine import default_validation_ontology
+from vic_semantic.validation.fast import validate_fast
+from vic_semantic.validation.fast.terms import TermMap
+from vic_semantic.validation.shapes import load_shapes_graph
+
+VIC = "https://w3id.org/vic-semantic/ontology/"
+ID = "https://w3id.org/vic-semantic/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+STANDARD = f"<{ID}standard/gost-31454-2012>"
+
+
+def gtin(number: int) -> str:
+    """Return a valid GTIN-13 whose body is ``number``."""
+    body = f"{4810000000000 // 10 + number:012d}"[-12:]
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def catalogue(products: int) -> bytes:
+    """Return the N-Triples of a catalogue with ``products`` products."""
+    catalogue_iri = f"<{ID}catalogue/bench>"
+    lines = [
+        f"{catalogue_iri} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{VIC}Catalogue> ."
+    ]
+    for grams in (200, 500, 900):
+        quantity = f"<{ID}quantity/{grams}-g>"
+        lines.append(f'{quantity} <{VIC}numericValue> "{grams}"^^<{XSD}decimal> .')
+        lines.append(f"{quantity} <{VIC}unit> <http://qudt.org/vocab/unit/GM> .")
+    for n in range(1, products + 1):
+        product = f"<{ID}product/bench/p{n}>"
+        code = gtin(n)
+        tnved = "0403 20 110"
+        if n % 100 == 0:
+            code = code[:-1] + str((int(code[-1]) + 1) % 10)
+        elif n % 100 == 50:
+            code = gtin(n - 1)
+        elif n % 100 == 75:
+            tnved = "0201 10 000"
+        lines += [
+            f"{product} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{VIC}Kefir> .",
+            f'{product} <{VIC}productName> "Кефир {n}"@ru .',
+            f'{product} <{VIC}gtin> "{code}" .',
+            f"{product} <{VIC}inCatalogue> {catalogue_iri} .",
+            f'{product} <{VIC}sourceRow> "{n}"^^<{XSD}integer> .',
+            f"{product} <{VIC}netContent> <{ID}quantity/{(200, 500, 900)[n % 3]}-g> .",
+            f'{product} <{VIC}shelfLifeDays> "{5 + n % 10}"^^<{XSD}integer> .',
+            f"{product} <{VIC}conformsTo> {STANDARD} .",
+            f'{product} <{VIC}tnvedCode> "{tnved}" .',
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _positions(store: ox.Store, ontology: Graph) -> bytes:
+    """Return the vic:tnvedPosition triples of the store's codes, as validate_graph adds them."""
+    codes = [
+        row["code"].value
+        for row in store.query(f"SELECT DISTINCT ?code WHERE {{ ?p <{VIC}tnvedCode> ?code }}")
+    ]
+    positions = Graph()
+    for triple in position_triples(codes, ontology):
+        positions.add(triple)
+    return positions.serialize(format="nt").encode()
+
+
+def run_fast(data: bytes, ontology: bytes, ontology_graph: Graph) -> tuple[float, float, int, int]:
+    """Return (load seconds, validation seconds, triples, results) of the fast engine."""
+    started = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(ontology, format=ox.RdfFormat.N_TRIPLES)
+    loaded = time.perf_counter()
+    store.bulk_load(_positions(store, ontology_graph), format=ox.RdfFormat.N_TRIPLES)
+    triples = len(store)
+    report = validate_fast(store, load_shapes_graph(), terms=TermMap())
+    return loaded - started, time.perf_counter() - loaded, triples, len(report.results)
+
+
+def run_pyshacl(data: bytes, ontology: Graph) -> tuple[float, int]:
+    """Return (validation seconds, results) of pySHACL, the triples parsed beforehand."""
+    graph = Graph().parse(data=data, format="nt")
+    graph += ontology
+    graph += data_position_triples(graph, ontology)
+    started = time.perf_counter()
+    _, results, _ = validate(
+        graph, shacl_graph=load_shapes_graph(), inference="none", advanced=True, inplace=True
+    )
+    elapsed = time.perf_counter() - started
+    return elapsed, len(set(results.objects(None, SH.result)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000, help="products in the catalogue")
+    parser.add_argument(
+        "--pyshacl-products", type=int, default=200, help="products pySHACL validates"
+    )
+    arguments = parser.parse_args()
+
+    ontology_graph = default_validation_ontology()
+    ontology = ontology_graph.serialize(format="nt").encode()
+    data = catalogue(arguments.products)
+    load_seconds, fast_seconds, triples, results = run_fast(data, ontology, ontology_graph)
+    python = platform.python_version()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {python}")
+    print(f"catalogue: {arguments.products} products, {triples} triples with the ontology")
+    print(
+        f"fast engine: load {load_seconds:.2f} s, validate {fast_seconds:.2f} s, {results} results",
+        flush=True,
+    )
+
+    subset = catalogue(arguments.pyshacl_products)
+    subset_seconds, subset_results = run_pyshacl(subset, ontology_graph)
+    subset_fast = run_fast(subset, ontology, ontology_graph)
+    estimate = subset_seconds * arguments.products / arguments.pyshacl_products
+
+    print(
+        f"subset of {arguments.pyshacl_products} products: pySHACL {subset_seconds:.2f} s "
+        f"({subset_results} results), fast engine {subset_fast[1]:.2f} s ({subset_fast[3]} results)"
+    )
+    print(f"pySHACL, extrapolated to {arguments.products} products: {estimate:.0f} s (estimate)")
+    print(f"speed-up (validation time): {estimate / fast_seconds:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

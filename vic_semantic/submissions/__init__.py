@@ -1,0 +1,20 @@
+"""Member catalogue submissions: validated replacement, versions, provenance and diffs.
+
+A submission is parsed, mapped and validated. Only a submission without violations replaces
+the member's catalogue graph, and then in one transaction with its PROV-O record. Earlier
+versions are kept as snapshots in the provenance graph (see ``versions``).
+"""
+
+from vic_semantic.submissions.diff import CatalogueDiff, diff_catalogues
+from vic_semantic.submissions.pipeline import Submission, submit_catalogue
+from vic_semantic.submissions.versions import CatalogueVersion, list_versions, read_version
+
+__all__ = [
+    "CatalogueDiff",
+    "CatalogueVersion",
+    "Submission",
+    "diff_catalogues",
+    "list_versions",
+    "read_version",
+    "submit_catalogue",
+]

@@ -1,0 +1,136 @@
+"""Submitting a member's catalogue: parse, map, validate, and store it only when valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+from vic_semantic.catalogues.conversion import Conversion
+from vic_semantic.catalogues.convert_products import convert_products
+from vic_semantic.catalogues.errors import CatalogueError
+from vic_semantic.catalogues.readers import read_table
+from vic_semantic.catalogues.table import FileKind
+from vic_semantic.inference import materialise
+from vic_semantic.namespaces import VIC, catalogue_graph
+from vic_semantic.store.base import Store
+from vic_semantic.submissions.provenance import SubmissionRecord, provenance_graph
+from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version
+from vic_semantic.validation.engine import default_ontology, validate_graph
+from vic_semantic.validation.report import ValidationReport
+
+logger = logging.getLogger(__name__)
+
+# Submissions of one member are stored one at a time, so two cannot take the same version
+# number. NOTE: the lock is per process; several service processes on one store would need
+# the store to serialise them.
+_MEMBER_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of one submission: the report and, when stored, the new version number."""
+
+    report: ValidationReport
+    stored: bool
+    version: int | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return not self.report.conforms
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def convert_catalogue(files: list[tuple[str, bytes]], slug: str, ontology: Graph) -> Conversion:
+    """Read and map product files; any other kind of file raises CatalogueError."""
+    conversion = Conversion()
+    for name, data in files:
+        table = read_table(name, data)
+        if table.kind is not FileKind.PRODUCTS:
+            raise CatalogueError(
+                f"это не каталог продукции ({table.kind}). Каталог принимает только файлы "
+                "с товарами; остальные файлы проверьте через /catalogues/validate.",
+                f"this is not a product catalogue ({table.kind}). A catalogue takes product "
+                "files only; check other files with /catalogues/validate.",
+                file=name,
+            )
+        convert_products(table, ontology, slug, conversion, member_slug=slug)
+    return conversion
+
+
+def _insert_data(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+def _store_version(
+    store: Store, slug: str, conversion: Conversion, record: SubmissionRecord
+) -> None:
+    provenance = provenance_graph(record)
+    target = catalogue_graph(slug)
+    update = (
+        f"DROP SILENT GRAPH <{target}> ;\n"
+        f"INSERT DATA {{ GRAPH <{target}> {{\n{_insert_data(conversion.graph)}\n}}\n"
+        f"GRAPH <{PROVENANCE_GRAPH}> {{\n{_insert_data(provenance)}\n}} }}"
+    )
+    store.update(update)
+
+
+def submit_catalogue(
+    store: Store,
+    files: list[tuple[str, bytes]],
+    slug: str,
+    *,
+    dry_run: bool = False,
+    lang: str = "ru",
+    timeout_seconds: float | None = None,
+) -> Submission:
+    """Validate the member's files and, without violations, make them its catalogue.
+
+    The catalogue graph and the provenance record are written in one update, so a failure
+    leaves both as they were. Inferences are recomputed afterwards.
+    """
+    started = _now()
+    ontology = default_ontology()
+    conversion = convert_catalogue(files, slug, ontology)
+    report = validate_graph(
+        conversion.graph,
+        lang,
+        provenance=conversion.provenance,
+        ontology=ontology,
+        timeout_seconds=timeout_seconds,
+    )
+    if not report.conforms or dry_run:
+        logger.info(
+            "Catalogue of %s not stored (%s): %d violations",
+            slug,
+            "dry run" if dry_run else "rejected",
+            len(report.violations),
+        )
+        return Submission(report, stored=False)
+
+    with _MEMBER_LOCKS[slug]:
+        number = latest_version(store, slug) + 1
+        record = SubmissionRecord(
+            slug=slug,
+            number=number,
+            files=files,
+            started=started,
+            ended=_now(),
+            report=report,
+            products=len(set(conversion.graph.subjects(VIC.inCatalogue, None))),
+            snapshot=conversion.graph.serialize(format="nt"),
+        )
+        _store_version(store, slug, conversion, record)
+    materialise(store)
+    logger.info("Stored version %d of the catalogue of %s", number, slug)
+    return Submission(report, stored=True, version=number)
+
+
+__all__ = ["Submission", "convert_catalogue", "submit_catalogue"]

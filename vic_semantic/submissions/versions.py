@@ -1,0 +1,115 @@
+"""Catalogue versions: where they are kept and how they are read back.
+
+Decision: a version is kept as one N-Triples snapshot literal (``vic:snapshot``) on the
+version entity in the provenance graph, not as a named graph of its own. The store's union
+default graph, which analysts query, would otherwise hold every product once per version
+and count it several times. A literal is never matched by a product pattern, so only the
+current catalogue graph ``graph/catalogue/{slug}`` holds products as triples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+from vic_semantic.catalogues.slug import require_member_slug
+from vic_semantic.namespaces import GRAPH, ID, PROV, VIC
+from vic_semantic.store.base import Store
+
+PROVENANCE_GRAPH = GRAPH["provenance"]
+
+
+def catalogue_entity(slug: str) -> str:
+    """Return the IRI of the member's catalogue as a whole, of which versions are revisions."""
+    return str(ID[f"catalogue/{require_member_slug(slug)}"])
+
+
+def version_iri(slug: str, number: int) -> str:
+    return str(ID[f"catalogue/{require_member_slug(slug)}/version/{number}"])
+
+
+@dataclass(frozen=True)
+class CatalogueVersion:
+    """One accepted submission of a catalogue."""
+
+    number: int
+    iri: str
+    started: str
+    ended: str
+    member: str
+    products: int
+    warnings: int
+    files: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": self.number,
+            "iri": self.iri,
+            "startedAtTime": self.started,
+            "endedAtTime": self.ended,
+            "member": self.member,
+            "products": self.products,
+            "warnings": self.warnings,
+            "files": list(self.files),
+        }
+
+
+_LIST = """
+PREFIX prov: <{prov}>
+PREFIX vic: <{vic}>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?version ?n ?started ?ended ?member ?products ?warnings
+       (GROUP_CONCAT(?file; SEPARATOR="\\u0001") AS ?files)
+WHERE {{ GRAPH <{graph}> {{
+    ?version prov:specializationOf <{catalogue}> ; vic:versionNumber ?n ;
+        vic:productCount ?products ; vic:warningCount ?warnings ;
+        prov:wasGeneratedBy ?activity .
+    ?activity prov:startedAtTime ?started ; prov:endedAtTime ?ended ;
+        prov:wasAssociatedWith ?member .
+    OPTIONAL {{ ?activity prov:used ?used . ?used dcterms:title ?file . }}
+}} }}
+GROUP BY ?version ?n ?started ?ended ?member ?products ?warnings
+ORDER BY ?n
+"""
+
+
+def list_versions(store: Store, slug: str) -> list[CatalogueVersion]:
+    """Return the accepted versions of a member's catalogue, oldest first."""
+    rows = store.select(
+        _LIST.format(prov=PROV, vic=VIC, graph=PROVENANCE_GRAPH, catalogue=catalogue_entity(slug))
+    )
+    return [
+        CatalogueVersion(
+            number=int(row["n"]),
+            iri=row["version"],
+            started=row["started"],
+            ended=row["ended"],
+            member=row["member"],
+            products=int(row["products"]),
+            warnings=int(row["warnings"]),
+            files=tuple(sorted(filter(None, row.get("files", "").split("\u0001")))),
+        )
+        for row in rows
+    ]
+
+
+def read_version(store: Store, slug: str, number: int) -> Graph | None:
+    """Return the triples of one version of the catalogue, or None when it does not exist."""
+    rows = store.select(
+        f"SELECT ?snapshot WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+        f"<{version_iri(slug, number)}> <{VIC.snapshot}> ?snapshot }} }}"
+    )
+    if not rows:
+        return None
+    return Graph().parse(data=rows[0]["snapshot"], format="nt")
+
+
+def latest_version(store: Store, slug: str) -> int:
+    """Return the number of the catalogue's latest version, 0 when there is none."""
+    rows = store.select(
+        f"SELECT (MAX(?n) AS ?latest) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+        f"?version <{PROV.specializationOf}> <{catalogue_entity(slug)}> ; "
+        f"<{VIC.versionNumber}> ?n }} }}"
+    )
+    return int(rows[0]["latest"]) if rows and rows[0].get("latest") else 0

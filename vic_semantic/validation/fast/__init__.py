@@ -1,0 +1,23 @@
+"""A SHACL engine that evaluates the core constraint components as SPARQL over pyoxigraph.
+
+Each shape is validated for all its focus nodes at once: the focus nodes are written to a
+named graph of an in-memory pyoxigraph store, and every constraint is one SPARQL query joined
+with that graph. ``UnsupportedShapes`` is raised for shapes graphs that use something this
+engine does not translate, and ``validate_fast`` callers then use pySHACL.
+"""
+
+from vic_semantic.validation.fast.engine import (
+    FastReport,
+    FastResult,
+    UnsupportedShapes,
+    ValidationTimeoutError,
+    validate_fast,
+)
+
+__all__ = [
+    "FastReport",
+    "FastResult",
+    "UnsupportedShapes",
+    "ValidationTimeoutError",
+    "validate_fast",
+]

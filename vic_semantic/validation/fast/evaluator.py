@@ -1,0 +1,161 @@
+"""The evaluator: focus-node sets in a pyoxigraph store, and shapes validated against them."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from vic_semantic.validation.fast.results import FastResult
+from vic_semantic.validation.fast.shapes import Shape, ShapesGraph, UnsupportedShapes
+from vic_semantic.validation.fast.terms import OxTerm, TermMap
+
+logger = logging.getLogger(__name__)
+
+_SET = ox.NamedNode("urn:vic-fast:set")
+_MEMBER = ox.NamedNode("urn:vic-fast:member")
+# Nested shapes (sh:node, sh:property, sh:and, …) deeper than this are taken as recursive,
+# which SHACL leaves undefined.
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class FocusSet:
+    """Focus nodes written to their own named graph, so a query can join on ``pattern``."""
+
+    graph: ox.NamedNode
+    nodes: tuple[OxTerm, ...]
+
+    @property
+    def pattern(self) -> str:
+        return f"GRAPH <{self.graph.value}> {{ <{_SET.value}> <{_MEMBER.value}> ?this }}"
+
+
+class ValidationTimeoutError(Exception):
+    """The validation ran past its deadline and was stopped between two queries."""
+
+
+class Evaluator:
+    """Validates shapes of one shapes graph against the data in ``store``'s default graph.
+
+    ``deadline`` is a ``time.monotonic()`` value; past it the next query raises
+    ValidationTimeoutError.
+    """
+
+    def __init__(
+        self,
+        store: ox.Store,
+        shapes: ShapesGraph,
+        terms: TermMap,
+        deadline: float | None = None,
+    ) -> None:
+        self.deadline = deadline
+        self.store = store
+        self.shapes = shapes
+        self.terms = terms
+        self._sets = itertools.count()
+        self._depth = 0
+        self._conforming_cache: dict[tuple[object, frozenset[OxTerm]], set[OxTerm]] = {}
+
+    # --- focus sets and queries --------------------------------------------------------
+
+    def focus_set(self, nodes: Iterable[OxTerm]) -> FocusSet:
+        unique = tuple(dict.fromkeys(nodes))
+        graph = ox.NamedNode(f"urn:vic-fast:set:{next(self._sets)}")
+        self.store.extend(ox.Quad(_SET, _MEMBER, node, graph) for node in unique)
+        return FocusSet(graph, unique)
+
+    def select(
+        self, query: str, substitutions: dict[ox.Variable, OxTerm] | None = None
+    ) -> list[dict[str, OxTerm]]:
+        """Run a SELECT query; return each solution as variable name → bound term."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ValidationTimeoutError("the validation passed its time limit")
+        try:
+            result = self.store.query(query, substitutions=substitutions)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise UnsupportedShapes(f"a generated query does not parse: {error}") from error
+        assert isinstance(result, ox.QuerySolutions)
+        names = [variable.value for variable in result.variables]
+        return [
+            {name: solution[name] for name in names if solution[name] is not None}
+            for solution in result
+        ]
+
+    def value_pattern(self, shape: Shape) -> str:
+        if shape.path_sparql is None:
+            return "BIND (?this AS ?value)"
+        return f"?this {shape.path_sparql} ?value ."
+
+    def value_pairs(self, shape: Shape, focus: FocusSet) -> list[tuple[OxTerm, OxTerm]]:
+        rows = self.select(
+            f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {self.value_pattern(shape)} }}"
+        )
+        return [(row["this"], row["value"]) for row in rows]
+
+    # --- results -----------------------------------------------------------------------
+
+    def result(
+        self,
+        shape: Shape,
+        component: URIRef,
+        focus: OxTerm,
+        value: OxTerm | None,
+        **extra: object,
+    ) -> FastResult:
+        path = extra.get("path", shape.path)
+        return FastResult(
+            focus=self.terms.to_rdflib(focus),
+            path=path,  # type: ignore[arg-type]
+            value=None if value is None else self.terms.to_rdflib(value),
+            shape=shape.node,
+            component=component,
+            severity=shape.severity,
+            messages=tuple(extra.get("messages", shape.messages)),  # type: ignore[arg-type]
+            constraint=extra.get("constraint"),  # type: ignore[arg-type]
+            origin=self.terms.to_rdflib(focus),
+        )
+
+    # --- shapes ------------------------------------------------------------------------
+
+    def validate(self, shape_node: object, nodes: Sequence[OxTerm]) -> list[FastResult]:
+        """Return the results of validating ``nodes`` against one shape."""
+        if not nodes:
+            return []
+        return self.validate_set(shape_node, self.focus_set(nodes))
+
+    def validate_set(self, shape_node: object, focus: FocusSet) -> list[FastResult]:
+        """Return the results of validating the nodes of ``focus`` against one shape.
+
+        Shapes that share their focus nodes (the property shapes of one node shape) share
+        the focus set, so its nodes are written to the store once.
+        """
+        from vic_semantic.validation.fast.components import evaluate_components
+
+        shape = self.shapes.shape(shape_node)  # type: ignore[arg-type]
+        if shape.deactivated or not focus.nodes:
+            return []
+        if self._depth >= MAX_DEPTH:
+            raise UnsupportedShapes(f"shapes nest deeper than {MAX_DEPTH} levels at {shape.node}")
+        self._depth += 1
+        try:
+            return evaluate_components(self, shape, focus)
+        finally:
+            self._depth -= 1
+
+    def conforming(self, shape_node: object, nodes: Iterable[OxTerm]) -> set[OxTerm]:
+        """Return the nodes that conform to a shape: those with no result of any severity."""
+        unique = frozenset(nodes)
+        key = (shape_node, unique)
+        cached = self._conforming_cache.get(key)
+        if cached is None:
+            results = self.validate(shape_node, list(unique))
+            failing = {self.terms.to_ox(result.origin or result.focus) for result in results}
+            cached = set(unique) - failing
+            self._conforming_cache[key] = cached
+        return cached
