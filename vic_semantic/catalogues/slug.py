@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from vic_semantic.errors import InputError
+
 TRANSLITERATION = {
     "а": "a",
     "б": "b",
@@ -53,3 +55,19 @@ def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9.]+", "-", latin)
     slug = re.sub(r"(?<![a-z0-9])\.|\.(?![a-z0-9])", "-", slug)
     return re.sub(r"-{2,}", "-", slug).strip("-")
+
+
+def require_member_slug(text: str) -> str:
+    """Return ``text`` if it is a member slug, which graph and version IRIs are built from.
+
+    Raises ``InputError`` otherwise: the text goes into SPARQL as part of an IRI, so a space,
+    an angle bracket or a stray ``%`` must stop here rather than reach the query engine.
+    """
+    if text and text == slugify(text):
+        return text
+    raise InputError(
+        f"«{text}» не является идентификатором участника: допустимы строчные латинские буквы, "
+        "цифры, точки и дефисы, например molochnyj-zavod-1.",
+        f"'{text}' is not a member slug: use lower-case Latin letters, digits, dots and "
+        "hyphens, for example molochnyj-zavod-1.",
+    )

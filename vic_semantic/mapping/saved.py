@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from vic_semantic.catalogues.headers import PRODUCT_FIELDS
+from vic_semantic.catalogues.slug import require_member_slug
 from vic_semantic.errors import InputError
 from vic_semantic.namespaces import GRAPH, ID, VIC
 
@@ -35,11 +36,11 @@ class Store(Protocol):
 
 
 def profiles_graph(member: str) -> str:
-    return str(GRAPH[f"member/{member}/profiles"])
+    return str(GRAPH[f"member/{require_member_slug(member)}/profiles"])
 
 
 def mappings_graph(member: str) -> str:
-    return str(GRAPH[f"member/{member}/mappings"])
+    return str(GRAPH[f"member/{require_member_slug(member)}/mappings"])
 
 
 def check_profile(name: str, columns: dict[str, str]) -> None:

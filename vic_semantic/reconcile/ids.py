@@ -9,6 +9,8 @@ Types and properties are named relative to the schema space (``vic:``), so ``Kef
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from vic_semantic.namespaces import ID, PREFIXES, VIC
 
 IDENTIFIER_SPACE = str(ID)
@@ -46,9 +48,10 @@ def schema_iri(value: str) -> str:
     return _expand(value, SCHEMA_SPACE)
 
 
-_NOT_IN_IRI = frozenset('<>"{}|^`\\ \t\n\r')
-
-
 def is_valid_iri(iri: str) -> bool:
     """Return whether ``iri`` is absolute and can be written as ``<iri>`` in SPARQL as is."""
-    return "://" in iri and not _NOT_IN_IRI.intersection(iri)
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return False
+    return "://" in iri
