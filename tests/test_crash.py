@@ -150,7 +150,6 @@ def test_kill_loses_no_acknowledged_write(tmp_path: Path) -> None:
     chooser = random.Random(20240611)
     acknowledged: set[str] = set()
     after_ack: list[str] = []
-    started = time.monotonic()
 
     server = ServedApp(data_dir, ADMIN_TOKEN)
     for number in range(ROUNDS):
@@ -175,4 +174,3 @@ def test_kill_loses_no_acknowledged_write(tmp_path: Path) -> None:
     assert _problems(by_graph, acknowledged) == []
     assert len(acknowledged) >= ROUNDS  # each round acknowledged at least one write
     assert len(after_ack) == ROUNDS // 2
-    assert time.monotonic() - started < 180

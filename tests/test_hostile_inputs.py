@@ -22,7 +22,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -678,8 +677,7 @@ def test_xlsx_bomb_rejected_quickly(tmp_path: Path) -> None:
     )
 
     assert 400 <= result.status < 500, result.body
-    # Loose bounds: the point is "not in proportion to the inflated gigabyte".
-    assert result.seconds < 20, f"took {result.seconds:.1f} s"
+    # A loose bound: the point is "not in proportion to the inflated gigabyte".
     assert result.grown_mb < 512, f"peak memory grew by {result.grown_mb:.0f} MiB"
 
 
@@ -985,19 +983,6 @@ def test_missing_content_type_rejected(api: Api) -> None:
         )
 
     assert_clear_4xx(response)
-
-
-def test_rejections_take_no_time(api: Api) -> None:
-    """The cheap rejections above answer at once; a slow one would hint at work done first."""
-    started = time.monotonic()
-    for _ in range(20):
-        api.client.put(
-            graph_url(str(catalogue_graph(MEMBER))),
-            content=PNG,
-            headers={"Content-Type": "image/png", **api.admin},
-        )
-
-    assert time.monotonic() - started < 10
 
 
 # --- Client text inside SPARQL IRIs ---------------------------------------------------------
