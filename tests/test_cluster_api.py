@@ -38,7 +38,13 @@ def test_closeness_endpoint(client: TestClient) -> None:
         "value": 0.75, "formatJaccard": 0.5, "sharedFormats": 1, "bothApi": True
     }
     assert body["semantic"] is None
-    assert len(body["trust"]["notAvailable"]) == 3
+    trust = body["trust"]
+    assert trust["value"] == 0.0
+    assert trust["components"] == {
+        "dataConsistency": None, "agreements": 0.0, "acceptedSubmissions": None, "freshness": None
+    }
+    missing = {part["component"] for part in trust["notAvailable"]}
+    assert missing == {"data_consistency", "accepted_submissions", "freshness"}
 
 
 def test_closeness_unknown_member_404(client: TestClient) -> None:
