@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from xml.etree import ElementTree
 
 from fastapi.testclient import TestClient
 
@@ -208,3 +209,31 @@ def test_closeness_chart_svg(client: TestClient) -> None:
     # Dairy and ice cream share vic:DairyProduct; dairy and meat both cite ГОСТ 23670-2019.
     assert text.count("<line") == 2
     assert "Фабрика мороженого" in text
+
+
+def test_trust_chart_svg(client: TestClient) -> None:
+    response = client.get("/portal/charts/closeness.svg?measure=trust")
+    text = response.text
+
+    assert response.status_code == 200
+    assert ElementTree.fromstring(text).tag == "{http://www.w3.org/2000/svg}svg"
+    # Three pairs of the members with catalogues (consistency above 0) and four pairs bound
+    # by an agreement in force, Молочный завод №1 and Мясокомбинат №1 counted once; the
+    # agreement of Фабрика мороженого and Торговый дом «Москва» has expired.
+    assert text.count("<line") == 7
+    assert "Лаборатория испытаний" in text
+    assert "Торговый дом «Москва»" not in text
+
+
+def test_coverage_chart_is_valid_svg(client: TestClient) -> None:
+    text = client.get("/portal/charts/coverage.svg").text
+
+    assert ElementTree.fromstring(text).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_analytics_page_ranks_trust(client: TestClient) -> None:
+    response = client.get("/analytics?measure=trust")
+
+    assert response.status_code == 200
+    assert "/portal/charts/closeness.svg?lang=ru&amp;measure=trust" in response.text
+    assert "Лаборатория испытаний" in response.text
