@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
 from api.main import create_app
 from vic_semantic.access import Role, TokenRegistry
@@ -45,19 +44,23 @@ class World:
     responses: list[int]
 
 
-def _post(client: TestClient, token: str, body: bytes, member: str | None = None) -> Response:
-    return client.post(
+def _post(client: TestClient, token: str, body: bytes, member: str | None = None) -> int:
+    """Submit one catalogue file and return the HTTP status."""
+    response = client.post(
         "/catalogues",
         params={"member": member} if member else None,
         files=[("file", ("catalogue.csv", body, "text/csv"))],
         headers={"Authorization": f"Bearer {token}"},
     )
+    return response.status_code
 
 
 def _backdate_meat(service: VicService) -> None:
     """Move the end of the meat plant's accepted submission MEAT_AGE_DAYS days (and 2 h) back."""
     ended = dt.datetime.now(dt.UTC) - dt.timedelta(days=MEAT_AGE_DAYS, hours=2)
-    literal = f'"{ended.isoformat(timespec="seconds")}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    literal = (
+        f'"{ended.isoformat(timespec="seconds")}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    )
     service.store.update(
         f"DELETE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?activity <{PROV.endedAtTime}> ?ended }} }} "
         f"INSERT {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?activity <{PROV.endedAtTime}> {literal} }} }} "
@@ -76,11 +79,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     service = VicService.open(settings)
     with TestClient(create_app(settings, service=service)) as client:
         responses = [
-            _post(client, member_token, VALID).status_code,
-            _post(client, member_token, INVALID).status_code,
-            _post(client, member_token, CHANGED).status_code,
-            _post(client, admin_token, VALID, member=MEAT_SLUG).status_code,
-            _post(client, admin_token, INVALID, member=MEAT_SLUG).status_code,
+            _post(client, member_token, VALID),
+            _post(client, member_token, INVALID),
+            _post(client, member_token, CHANGED),
+            _post(client, admin_token, VALID, member=MEAT_SLUG),
+            _post(client, admin_token, INVALID, member=MEAT_SLUG),
         ]
         _backdate_meat(service)
         yield World(client, service, responses)
@@ -144,7 +147,10 @@ def test_closeness_api_reports_trust(world: World) -> None:
     trust = response.json()["trust"]
     assert trust["value"] == 0.825
     assert trust["components"] == {
-        "dataConsistency": 1.0, "agreements": 1.0, "acceptedSubmissions": 0.5, "freshness": 0.8
+        "dataConsistency": 1.0,
+        "agreements": 1.0,
+        "acceptedSubmissions": 0.5,
+        "freshness": 0.8,
     }
     assert trust["agreementsInForce"] == 1
     assert trust["memberA"]["acceptedSubmissions"] == 2
