@@ -122,7 +122,7 @@ def mapping_page(request: Request, service: ServiceDep, lang: LangDep) -> Respon
     # The same ontology graph that POST /catalogues/map and its corrections route use.
     classes = product_class_options(default_ontology(), lang)
     # Every member is offered, because the page cannot tell an administrator's token from a
-    # member's before a request; the API rejects a member token naming another member (403).
+    # member's before a request. The API rejects a member token naming another member (403).
     labels = load_labels(service.store)
     members = sorted(
         ({"id": m.slug, "name": labels.get(m.iri, lang)} for m in list_members(service.store)),

@@ -43,7 +43,7 @@
     return headers;
   }
 
-  // Add the chosen member; without a token there is nobody to act for, so nothing is added.
+  // Add the chosen member. Without a token the request acts for no member, so nothing is added.
   function forMember(path) {
     if (!memberSelect.value || !tokenInput.value.trim()) { return path; }
     return path + "?member=" + encodeURIComponent(memberSelect.value);
@@ -269,7 +269,7 @@
 
   // Send the chosen rows one by one, so each failure is reported with its own row and message.
   // An administrator's token without a chosen member fails every row alike (400
-  // missing_member), so the first such answer stops the rest.
+  // missing_member), so the first such response stops the rest.
   function saveAll(chosen) {
     var saved = [];
     var failures = [];
