@@ -217,9 +217,9 @@ def test_trust_chart_svg(client: TestClient) -> None:
 
     assert response.status_code == 200
     assert ElementTree.fromstring(text).tag == "{http://www.w3.org/2000/svg}svg"
-    # Three pairs of the members with catalogues (consistency above 0) and four pairs bound
-    # by an agreement in force make 7 lines, because Молочный завод №1 and Мясокомбинат №1
-    # are in both groups. The agreement of Фабрика мороженого and Торговый дом «Москва» ended.
+    # Three pairs of the members with catalogues (consistency above 0) and five pairs bound
+    # by an agreement in force share the pair Молочный завод №1 – Мясокомбинат №1, so
+    # 3 + 5 - 1 = 7 lines. The agreement of Фабрика мороженого and Торговый дом «Москва» ended.
     assert text.count("<line") == 7
     assert "Лаборатория испытаний" in text
     assert "Торговый дом «Москва»" not in text
