@@ -16,6 +16,14 @@ from vic_semantic.analytics import (
     Member,
 )
 from vic_semantic.analytics.members import ProductClassCount
+from vic_semantic.analytics.trust import (
+    ACCEPTED,
+    AGREEMENTS,
+    CONSISTENCY,
+    FRESHNESS,
+    MemberTrust,
+    Trust,
+)
 
 
 def member_view(member: Member, labels: Labels, lang: str) -> dict[str, Any]:
@@ -108,16 +116,42 @@ def closeness_view(item: Closeness, labels: Labels, lang: str) -> dict[str, Any]
             "sharedFormats": item.technical.shared_formats,
             "bothApi": item.technical.both_api,
         },
-        "trust": {
-            "value": _rounded(item.trust.value),
-            "dataConsistencyA": _rounded(item.trust.data_consistency_a),
-            "dataConsistencyB": _rounded(item.trust.data_consistency_b),
-            "notAvailable": [
-                {
-                    "component": part.component,
-                    "reason": part.reason_en if lang == "en" else part.reason_ru,
-                }
-                for part in item.trust.unavailable
-            ],
+        "trust": trust_view(item.trust, lang),
+    }
+
+
+def _member_trust_view(member: MemberTrust) -> dict[str, Any]:
+    return {
+        "dataConsistency": _rounded(member.consistency),
+        "acceptedSubmissions": member.accepted,
+        "rejectedSubmissions": member.rejected,
+        "acceptedShare": _rounded(member.accepted_share),
+        "lastSubmission": member.last_submission,
+        "daysSinceSubmission": member.days_since_submission,
+        "freshness": _rounded(member.freshness),
+    }
+
+
+def trust_view(trust: Trust, lang: str) -> dict[str, Any]:
+    """Return the trust value, its pair components, each member's inputs and what is missing."""
+    return {
+        "value": _rounded(trust.value),
+        "components": {
+            "dataConsistency": _rounded(trust.components[CONSISTENCY]),
+            "agreements": _rounded(trust.components[AGREEMENTS]),
+            "acceptedSubmissions": _rounded(trust.components[ACCEPTED]),
+            "freshness": _rounded(trust.components[FRESHNESS]),
         },
+        "agreementsInForce": trust.agreements,
+        "dataConsistencyA": _rounded(trust.data_consistency_a),
+        "dataConsistencyB": _rounded(trust.data_consistency_b),
+        "memberA": _member_trust_view(trust.member_a),
+        "memberB": _member_trust_view(trust.member_b),
+        "notAvailable": [
+            {
+                "component": part.component,
+                "reason": part.reason_en if lang == "en" else part.reason_ru,
+            }
+            for part in trust.unavailable
+        ],
     }

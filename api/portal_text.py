@@ -130,6 +130,13 @@ PORTAL_TEXT: dict[str, dict[str, str]] = {
         "mapping_saved": "Сохранено решений",
         "mapping_saved_hint": "Сопоставьте файл ещё раз, чтобы увидеть их в отчёте.",
         "mapping_save_failed": "Решение не сохранено",
+        "mapping_member": "Участник, за которого сохраняются решения",
+        "mapping_member_own": "— участник, которому выдан токен —",
+        "mapping_member_hint": "Администратор выбирает участника из списка. Токен участника "
+        "сохраняет решения только в графы своего участника, поэтому выбор другого участника "
+        "сервис отклонит.",
+        "mapping_member_missing": "Токен администратора: выберите участника в списке "
+        "«Участник, за которого сохраняются решения».",
         "analytics_title": "Аналитика кластера",
         "coverage_chart_title": "Участники на стадиях инновационного цикла",
         "members_per_stage": "Участников на стадии",
@@ -276,6 +283,13 @@ PORTAL_TEXT: dict[str, dict[str, str]] = {
         "mapping_saved": "Decisions saved",
         "mapping_saved_hint": "Map the file again to see them in the report.",
         "mapping_save_failed": "Decision not saved",
+        "mapping_member": "Member whose decisions are saved",
+        "mapping_member_own": "— the member the token was issued to —",
+        "mapping_member_hint": "An administrator picks the member from the list. A member's "
+        "token saves decisions only to that member's own graphs, so the service rejects "
+        "another member.",
+        "mapping_member_missing": "Administrator token: pick a member in the list "
+        "'Member whose decisions are saved'.",
         "analytics_title": "Cluster analytics",
         "coverage_chart_title": "Members at the stages of the innovation cycle",
         "members_per_stage": "Members per stage",

@@ -93,7 +93,50 @@ def test_rejected_changes_nothing(world: World, shared: Path) -> None:
     assert response.json()["stored"] is False
     assert response.json()["conforms"] is False
     after = world.service.store.dump(__import__("pyoxigraph").RdfFormat.N_QUADS)
-    assert sorted(before.splitlines()) == sorted(after.splitlines())
+    before_quads = set(before.decode().splitlines())
+    after_quads = set(after.decode().splitlines())
+    added = after_quads - before_quads
+    assert before_quads <= after_quads, "a rejected submission removes nothing"
+    assert added, "the rejected attempt is recorded"
+    attempt_prefix = f"<https://w3id.org/vic-semantic/id/submission/{MEMBER}/rejected/"
+    for quad in added:
+        assert quad.split()[0].startswith(attempt_prefix), quad
+        assert quad.endswith(f"<{PROVENANCE_GRAPH}> ."), quad
+
+
+def test_rejection_recorded_without_data(world: World, shared: Path) -> None:
+    invalid = (shared / "catalogues" / "dairy-plant-1c-export.csv").read_bytes()
+
+    response = world.post(invalid)
+    rows = world.service.store.select(
+        f"SELECT ?attempt ?member ?violations WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+        f"?attempt a <{VIC.RejectedSubmission}> ; <{PROV.wasAssociatedWith}> ?member ; "
+        f"<{VIC.rejectedViolationCount}> ?violations ; <{PROV.endedAtTime}> ?ended }} }}"
+    )
+    stored_names = world.count(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+        f"?s ?p ?o FILTER (?p IN (<{PROV.used}>, <{VIC.snapshot}>, <{VIC.sha256}>)) }} }}"
+    )
+
+    assert response.status_code == 422
+    assert len(rows) == 1
+    assert rows[0]["member"] == f"https://w3id.org/vic-semantic/id/member/{MEMBER}"
+    violations = [r for r in response.json()["results"] if r["severity"] == "Violation"]
+    assert int(rows[0]["violations"]) == len(violations)
+    assert stored_names == 0, "a rejected submission stores no file, name or snapshot"
+    assert _products(world) == 0
+
+
+def test_dry_run_rejection_not_recorded(world: World, shared: Path) -> None:
+    invalid = (shared / "catalogues" / "dairy-plant-1c-export.csv").read_bytes()
+
+    response = world.post(invalid, query="?dry_run=true")
+    attempts = world.count(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{VIC.RejectedSubmission}> }}"
+    )
+
+    assert response.status_code == 422
+    assert attempts == 0
 
 
 def test_dry_run_stores_nothing(world: World) -> None:

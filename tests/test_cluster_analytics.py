@@ -102,19 +102,41 @@ def test_semantic_missing_without_catalogue(demo_service: VicService) -> None:
     result = closeness(demo_service.store, DAIRY, BANK)
 
     assert result.semantic is None
-    assert result.trust.value is None
+    assert result.trust.components["data_consistency"] is None
+    assert result.trust.components["agreements"] == 0.0
+    assert result.trust.value == 0.0, "only the agreement component has data, and it is 0"
 
 
-def test_trust_uses_data_consistency(demo_service: VicService) -> None:
+def test_trust_combines_consistency_and_agreement(demo_service: VicService) -> None:
     result = closeness(demo_service.store, DAIRY, MEAT)
 
     # Dairy: rows 17, 20 (standard not for the class) and 29 (unknown document) of 30.
     # Meat: row 17 (standard not for the class) of 20.
     assert result.trust.data_consistency_a == pytest.approx(27 / 30)
     assert result.trust.data_consistency_b == pytest.approx(19 / 20)
-    assert result.trust.value == pytest.approx(0.9)
+    assert result.trust.components["data_consistency"] == pytest.approx(0.9)
+    # The holding's agreement with both plants (demo-2026-02) is in force until 2030-01-31.
+    assert result.trust.agreements == 1
+    assert result.trust.components["agreements"] == 1.0
+    assert result.trust.value == pytest.approx((0.9 + 1.0) / 2)
     components = {part.component for part in result.trust.unavailable}
-    assert components == {"agreements", "accepted_submissions", "freshness"}
+    assert components == {"accepted_submissions", "freshness"}, "demo has no submissions"
+
+
+def test_agreement_from_signing_date(demo_service: VicService) -> None:
+    laboratory = member_iri("laboratoriya-ispytanij-uslovnaya")
+
+    result = closeness(demo_service.store, MEAT, laboratory)
+
+    assert result.trust.agreements == 1, "demo-2025-11 has only dcterms:date and no end"
+    assert result.trust.value == 1.0, "the laboratory has no catalogue: agreement alone"
+
+
+def test_expired_agreement_not_counted(demo_service: VicService) -> None:
+    result = closeness(demo_service.store, ICE_CREAM, TRADE_MOSCOW)
+
+    assert result.trust.agreements == 0, "demo-2023-04 ended on 2024-12-31"
+    assert result.trust.components["agreements"] == 0.0
 
 
 def test_closeness_is_symmetric(demo_service: VicService) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from xml.etree import ElementTree
 
 from fastapi.testclient import TestClient
 
@@ -38,7 +39,13 @@ def test_closeness_endpoint(client: TestClient) -> None:
         "value": 0.75, "formatJaccard": 0.5, "sharedFormats": 1, "bothApi": True
     }
     assert body["semantic"] is None
-    assert len(body["trust"]["notAvailable"]) == 3
+    trust = body["trust"]
+    assert trust["value"] == 0.0
+    assert trust["components"] == {
+        "dataConsistency": None, "agreements": 0.0, "acceptedSubmissions": None, "freshness": None
+    }
+    missing = {part["component"] for part in trust["notAvailable"]}
+    assert missing == {"data_consistency", "accepted_submissions", "freshness"}
 
 
 def test_closeness_unknown_member_404(client: TestClient) -> None:
@@ -202,3 +209,31 @@ def test_closeness_chart_svg(client: TestClient) -> None:
     # Dairy and ice cream share vic:DairyProduct; dairy and meat both cite ГОСТ 23670-2019.
     assert text.count("<line") == 2
     assert "Фабрика мороженого" in text
+
+
+def test_trust_chart_svg(client: TestClient) -> None:
+    response = client.get("/portal/charts/closeness.svg?measure=trust")
+    text = response.text
+
+    assert response.status_code == 200
+    assert ElementTree.fromstring(text).tag == "{http://www.w3.org/2000/svg}svg"
+    # Three pairs of the members with catalogues (consistency above 0) and five pairs bound
+    # by an agreement in force share the pair Молочный завод №1 – Мясокомбинат №1, so
+    # 3 + 5 - 1 = 7 lines. The agreement of Фабрика мороженого and Торговый дом «Москва» ended.
+    assert text.count("<line") == 7
+    assert "Лаборатория испытаний" in text
+    assert "Торговый дом «Москва»" not in text
+
+
+def test_coverage_chart_is_valid_svg(client: TestClient) -> None:
+    text = client.get("/portal/charts/coverage.svg").text
+
+    assert ElementTree.fromstring(text).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_analytics_page_ranks_trust(client: TestClient) -> None:
+    response = client.get("/analytics?measure=trust")
+
+    assert response.status_code == 200
+    assert "/portal/charts/closeness.svg?lang=ru&amp;measure=trust" in response.text
+    assert "Лаборатория испытаний" in response.text

@@ -35,6 +35,7 @@ MODULE_FILES = {
     "veterinary.ttl",
     "alignments.ttl",
     "submissions.ttl",
+    "trust.ttl",
 }
 
 

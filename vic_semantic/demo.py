@@ -34,6 +34,7 @@ from vic_semantic.config import REPO_ROOT
 from vic_semantic.errors import InputError
 from vic_semantic.inference import materialise
 from vic_semantic.namespaces import (
+    GRAPH,
     ID,
     MEMBERS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -49,6 +50,7 @@ from vic_semantic.validation.shapes import load_shapes_graph
 logger = logging.getLogger(__name__)
 
 FINGERPRINT_FILE = "demo-fingerprint"
+AGREEMENTS_GRAPH = GRAPH["agreements"]
 _CODE_INPUTS = ("vic_semantic/catalogues", "vic_semantic/demo.py", "vic_semantic/inference.py")
 
 
@@ -60,6 +62,7 @@ class DemoManifest:
     catalogues: dict[str, str]
     supplier: str
     veterinary_files: list[str]
+    agreement_files: list[str]
 
     @classmethod
     def read(cls, demo_dir: Path) -> DemoManifest:
@@ -69,6 +72,7 @@ class DemoManifest:
             catalogues=raw["catalogues"],
             supplier=raw["veterinary"]["supplier"],
             veterinary_files=raw["veterinary"]["files"],
+            agreement_files=raw.get("agreements", []),
         )
 
 
@@ -131,6 +135,12 @@ def build_demo(service: VicService) -> None:
     graph = convert_tables(tables, ontology, supplier).graph
     _describe_supplier(graph, manifest.supplier)
     _replace(service, str(veterinary_graph(supplier)), graph)
+
+    # Data-exchange agreements are written in Turtle by hand; no member file describes them.
+    agreements = Graph()
+    for name in manifest.agreement_files:
+        agreements.parse(settings.demo_dir / "agreements" / name, format="turtle")
+    _replace(service, str(AGREEMENTS_GRAPH), agreements)
 
     materialise(service.store)
 

@@ -118,10 +118,17 @@ def upload_page(request: Request, lang: LangDep) -> Response:
 
 
 @router.get("/mapping", response_class=HTMLResponse)
-def mapping_page(request: Request, lang: LangDep) -> Response:
+def mapping_page(request: Request, service: ServiceDep, lang: LangDep) -> Response:
     # The same ontology graph that POST /catalogues/map and its corrections route use.
     classes = product_class_options(default_ontology(), lang)
-    return render(request, "portal_mapping.html", lang, classes=classes)
+    # Every member is offered, because the page cannot tell an administrator's token from a
+    # member's before a request. The API rejects a member token naming another member (403).
+    labels = load_labels(service.store)
+    members = sorted(
+        ({"id": m.slug, "name": labels.get(m.iri, lang)} for m in list_members(service.store)),
+        key=lambda member: member["name"].casefold(),
+    )
+    return render(request, "portal_mapping.html", lang, classes=classes, members=members)
 
 
 @router.get("/analytics", response_class=HTMLResponse)

@@ -1,6 +1,7 @@
 // The mapping-review page: send the files to POST /catalogues/map, show one table per file,
 // and save the rows the member accepts or corrects with POST /catalogues/map/corrections.
-// The member token is read from its input field when a request is sent; it is never written
+// The member chosen in the list goes to both requests as ?member=: an administrator must name
+// one, and a member's token may name only its own member. The member token is read from its input field when a request is sent; it is never written
 // to storage, a cookie or a URL.
 (function () {
   "use strict";
@@ -10,6 +11,7 @@
   var lang = document.documentElement.lang || "ru";
   var form = document.getElementById("map-form");
   var tokenInput = document.getElementById("member-token");
+  var memberSelect = document.getElementById("member-select");
   var mapStatus = document.getElementById("mapping-status");
   var report = document.getElementById("mapping-report");
   var saveControls = document.getElementById("save-controls");
@@ -39,6 +41,12 @@
     var token = tokenInput.value.trim();
     if (token) { headers["Authorization"] = "Bearer " + token; }
     return headers;
+  }
+
+  // Add the chosen member. Without a token the request acts for no member, so nothing is added.
+  function forMember(path) {
+    if (!memberSelect.value || !tokenInput.value.trim()) { return path; }
+    return path + "?member=" + encodeURIComponent(memberSelect.value);
   }
 
   // Resolve to {ok, body}; a body that is not JSON becomes {message: status text}.
@@ -242,7 +250,7 @@
     saveControls.hidden = true;
     saveStatus.hidden = true;
     say(mapStatus, ui.mapping_running);
-    send("/catalogues/map", { method: "POST", body: new FormData(form), headers: authHeaders() })
+    send(forMember("/catalogues/map"), { method: "POST", body: new FormData(form), headers: authHeaders() })
       .then(function (result) {
         if (!result.ok) {
           say(mapStatus, ui.mapping_failed + ": " + (result.body.message || ""), true);
@@ -260,29 +268,39 @@
   });
 
   // Send the chosen rows one by one, so each failure is reported with its own row and message.
-  // NOTE: an administrator's token also needs ?member=<slug>, which this page does not send,
-  // so the API rejects it with 400 and the page shows that message.
+  // An administrator's token without a chosen member fails every row alike (400
+  // missing_member), so the first such response stops the rest.
   function saveAll(chosen) {
     var saved = [];
     var failures = [];
+    var missingMember = false;
     var chain = Promise.resolve();
     chosen.forEach(function (decision) {
       chain = chain.then(function () {
+        if (missingMember) { return undefined; }
         var headers = authHeaders();
         headers["Content-Type"] = "application/json";
-        return send("/catalogues/map/corrections", {
+        return send(forMember("/catalogues/map/corrections"), {
           method: "POST",
           headers: headers,
           body: JSON.stringify({ code: decision.row.code, "class": decision.select.value, label: decision.row.name }),
         }).then(function (result) {
           var where = ui.row + " " + decision.row.row + " (" + decision.row.code + ")";
-          if (result.ok) { saved.push(result.body); } else { failures.push(where + ": " + (result.body.message || "")); }
+          if (result.ok) {
+            saved.push(result.body);
+          } else if (result.body.error === "missing_member") {
+            missingMember = true;
+          } else {
+            failures.push(where + ": " + (result.body.message || ""));
+          }
         }, function (error) {
           failures.push(ui.row + " " + decision.row.row + ": " + error);
         });
       });
     });
-    return chain.then(function () { return { saved: saved, failures: failures }; });
+    return chain.then(function () {
+      return { saved: saved, failures: failures, missingMember: missingMember };
+    });
   }
 
   document.getElementById("save-decisions").addEventListener("click", function () {
@@ -298,6 +316,11 @@
     }
     say(saveStatus, ui.mapping_saving);
     saveAll(chosen).then(function (outcome) {
+      if (outcome.missingMember && outcome.saved.length === 0) {
+        say(saveStatus, ui.mapping_member_missing, true);
+        memberSelect.focus();
+        return;
+      }
       var lines = [];
       if (outcome.saved.length) {
         lines.push(ui.mapping_saved + ": " + outcome.saved.length + " (" + outcome.saved[0].member + "). " + ui.mapping_saved_hint);

@@ -273,6 +273,56 @@ def test_mapping_save_shows_api_error(page: Any, base_url: str) -> None:
     assert failed.get_attribute("class") == "status error"
 
 
+def test_mapping_admin_saves_for_chosen_member(
+    page: Any, base_url: str, data_dir: Path
+) -> None:
+    _, token = TokenRegistry(data_dir / "tokens.json").create(Role.ADMIN, label="browser test")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base_url + "/mapping")
+    _map_dairy_export(page)
+
+    page.locator("tr", has_text="Кефир 1% 900 г п/э").locator("select").select_option("vic:Kefir")
+    page.get_by_label("Токен участника (Bearer)").fill(token)
+    page.get_by_role("button", name="Сохранить решения").click()
+    status = page.locator("#save-status")
+    status.get_by_text("выберите участника").wait_for(timeout=30_000)
+    focused = page.evaluate("document.activeElement.id")
+
+    page.get_by_label("Участник, за которого сохраняются решения").select_option(
+        "molochnyj-zavod-2"
+    )
+    page.get_by_role("button", name="Сохранить решения").click()
+
+    status.get_by_text("Сохранено решений: 1 (molochnyj-zavod-2)").wait_for(timeout=30_000)
+    assert focused == "member-select"
+    assert status.get_attribute("class") == "status"
+    corrections = [url for url in requests if "/catalogues/map/corrections" in url]
+    assert corrections[-1].endswith("/catalogues/map/corrections?member=molochnyj-zavod-2")
+    assert token not in " ".join(requests)
+
+
+def test_mapping_member_cannot_save_for_another(
+    page: Any, base_url: str, data_dir: Path
+) -> None:
+    _, token = TokenRegistry(data_dir / "tokens.json").create(
+        Role.MEMBER, member="molochnyj-zavod-3", label="browser test"
+    )
+    page.goto(base_url + "/mapping?lang=en")
+    page.set_input_files("#file", str(DAIRY_EXPORT))
+    page.get_by_role("button", name="Map", exact=True).click()
+    page.locator("table.mapping").first.wait_for(timeout=60_000)
+
+    page.locator("tr", has_text="Кефир 1% 900 г п/э").locator("select").select_option("vic:Kefir")
+    page.get_by_label("Member token (Bearer)").fill(token)
+    page.get_by_label("Member whose decisions are saved").select_option("myasokombinat-1")
+    page.get_by_role("button", name="Save decisions").click()
+
+    status = page.locator("#save-status")
+    status.get_by_text("Decision not saved").wait_for(timeout=30_000)
+    assert status.get_attribute("class") == "status error"
+
+
 def test_mapping_page_fits_narrow_screen(browser: Any, base_url: str) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
     narrow = context.new_page()
@@ -294,8 +344,11 @@ def test_mapping_keyboard_reaches_decision(page: Any, base_url: str) -> None:
     page.focus("#member-token")
     page.keyboard.press("Tab")
     focused_after_token = page.evaluate("document.activeElement.id")
+    page.keyboard.press("Tab")
+    focused_after_member = page.evaluate("document.activeElement.id")
     page.locator("#decision-0-1").focus()
     page.keyboard.press("ArrowDown")
 
-    assert focused_after_token == "file"
+    assert focused_after_token == "member-select"
+    assert focused_after_member == "file"
     assert page.locator("#decision-0-1").input_value() == "vic:PasteurisedMilk"

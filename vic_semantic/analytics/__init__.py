@@ -9,7 +9,6 @@ from vic_semantic.analytics.closeness import (
     Closeness,
     SemanticCompatibility,
     TechnicalCompatibility,
-    Trust,
     closeness,
     closeness_matrix,
     load_closeness_inputs,
@@ -30,6 +29,7 @@ from vic_semantic.analytics.named_queries import (
     get_named_query,
     named_queries,
 )
+from vic_semantic.analytics.trust import MemberTrust, Trust, UnavailableComponent
 
 __all__ = [
     "Closeness",
@@ -37,10 +37,12 @@ __all__ = [
     "CoveredItem",
     "Labels",
     "Member",
+    "MemberTrust",
     "NamedQuery",
     "SemanticCompatibility",
     "TechnicalCompatibility",
     "Trust",
+    "UnavailableComponent",
     "UnknownQueryError",
     "closeness",
     "closeness_matrix",

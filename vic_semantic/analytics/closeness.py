@@ -1,7 +1,8 @@
 """Closeness of cluster members on three measures: semantic, technical and trust.
 
-Each measure's inputs come from one SPARQL file in ``measures/`` (named in the docstrings
-below); this module only combines them with the arithmetic ``docs/analytics.md`` states.
+Each measure's inputs come from SPARQL files in ``measures/`` (named in the docstrings
+below and in ``trust``); this module only combines them with the arithmetic
+``docs/analytics.md`` states.
 A measure is None for a pair when its inputs do not exist, for example semantic
 compatibility of a member that has sent no catalogue.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from vic_semantic.analytics.sparql_files import SelectStore, run_measure
+from vic_semantic.analytics.trust import Trust, TrustInputs, load_trust_inputs, pair_trust
 from vic_semantic.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -42,52 +44,6 @@ class TechnicalCompatibility:
 
 
 @dataclass(frozen=True)
-class UnavailableComponent:
-    """A trust component the store holds no data for, with the reason in both languages."""
-
-    component: str
-    reason_ru: str
-    reason_en: str
-
-
-# Trust components that need data the cluster does not collect yet. Listed in every result
-# so a reader sees what the trust value leaves out.
-UNAVAILABLE_TRUST_COMPONENTS = (
-    UnavailableComponent(
-        "agreements",
-        "Соглашения между участниками не описаны: в онтологии нет термина для соглашения, "
-        "в реестре участников нет такого столбца.",
-        "Agreements between members are not recorded: the ontology has no term for an "
-        "agreement and the member registry has no such column.",
-    ),
-    UnavailableComponent(
-        "accepted_submissions",
-        "Сервис не хранит историю отправленных файлов и их проверок, поэтому долю принятых "
-        "отправок посчитать не из чего.",
-        "The service keeps no history of submitted files and their validation, so there is "
-        "nothing to count accepted submissions from.",
-    ),
-    UnavailableComponent(
-        "freshness",
-        "У графов участников нет даты загрузки или изменения (dcterms:modified), поэтому "
-        "свежесть данных неизвестна.",
-        "Member graphs carry no load or change date (dcterms:modified), so data freshness "
-        "is unknown.",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Trust:
-    """``value`` = min(consistency_a, consistency_b), the one component computable today."""
-
-    value: float | None
-    data_consistency_a: float | None
-    data_consistency_b: float | None
-    unavailable: tuple[UnavailableComponent, ...] = UNAVAILABLE_TRUST_COMPONENTS
-
-
-@dataclass(frozen=True)
 class Closeness:
     """The three measures for one pair of members; ``a`` sorts before ``b`` by IRI."""
 
@@ -107,7 +63,7 @@ class ClosenessInputs:
     class_overlap: dict[Pair, float]
     standard_overlap: dict[Pair, float]
     mapped_share: dict[str, float]
-    consistency: dict[str, float]
+    trust: TrustInputs
 
 
 def _by_pair(rows: list[dict[str, str]]) -> dict[Pair, dict[str, str]]:
@@ -119,7 +75,7 @@ def _by_member(rows: list[dict[str, str]], column: str) -> dict[str, float]:
 
 
 def load_closeness_inputs(store: SelectStore) -> ClosenessInputs:
-    """Run the five measure queries; the matrix and every pair are computed from their rows."""
+    """Run the measure queries; the matrix and every pair are computed from their rows."""
     technical = _by_pair(run_measure(store, "technical-compatibility"))
     classes = _by_pair(run_measure(store, "product-classes-overlap"))
     standards = _by_pair(run_measure(store, "product-standards-overlap"))
@@ -130,7 +86,7 @@ def load_closeness_inputs(store: SelectStore) -> ClosenessInputs:
         class_overlap={pair: float(row["jaccard"]) for pair, row in classes.items()},
         standard_overlap={pair: float(row["jaccard"]) for pair, row in standards.items()},
         mapped_share=_by_member(run_measure(store, "product-mapping"), "mappedShare"),
-        consistency=_by_member(run_measure(store, "data-consistency"), "consistentShare"),
+        trust=load_trust_inputs(store),
     )
 
 
@@ -160,16 +116,6 @@ def _technical(inputs: ClosenessInputs, pair: Pair) -> TechnicalCompatibility:
     )
 
 
-def _trust(inputs: ClosenessInputs, pair: Pair) -> Trust:
-    a, b = pair
-    consistency_a = inputs.consistency.get(a)
-    consistency_b = inputs.consistency.get(b)
-    value = None
-    if consistency_a is not None and consistency_b is not None:
-        value = min(consistency_a, consistency_b)
-    return Trust(value=value, data_consistency_a=consistency_a, data_consistency_b=consistency_b)
-
-
 def pair_closeness(inputs: ClosenessInputs, first: str, second: str) -> Closeness:
     """Return the closeness of two members given by IRI, in either order.
 
@@ -194,7 +140,7 @@ def pair_closeness(inputs: ClosenessInputs, first: str, second: str) -> Closenes
         b=pair[1],
         semantic=_semantic(inputs, pair),
         technical=_technical(inputs, pair),
-        trust=_trust(inputs, pair),
+        trust=pair_trust(inputs.trust, pair),
     )
 
 

@@ -2,7 +2,8 @@
 
 A submission is parsed, mapped and validated. Only a submission without violations replaces
 the member's catalogue graph, and then in one transaction with its PROV-O record. Earlier
-versions are kept as snapshots in the provenance graph (see ``versions``).
+versions are kept as snapshots in the provenance graph (see ``versions``). A submission
+rejected for violations adds only a ``vic:RejectedSubmission`` record there, without its data.
 """
 
 from vic_semantic.submissions.diff import CatalogueDiff, diff_catalogues

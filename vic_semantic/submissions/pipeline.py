@@ -18,7 +18,11 @@ from vic_semantic.catalogues.table import FileKind
 from vic_semantic.inference import materialise
 from vic_semantic.namespaces import VIC, catalogue_graph
 from vic_semantic.store.base import Store
-from vic_semantic.submissions.provenance import SubmissionRecord, provenance_graph
+from vic_semantic.submissions.provenance import (
+    SubmissionRecord,
+    provenance_graph,
+    rejection_graph,
+)
 from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version
 from vic_semantic.validation.engine import default_ontology, validate_graph
 from vic_semantic.validation.report import ValidationReport
@@ -82,6 +86,12 @@ def _store_version(
     store.update(update)
 
 
+def _record_rejection(store: Store, slug: str, started: str, violations: int) -> None:
+    """Add a rejected attempt to the provenance graph; the member's catalogue is not touched."""
+    record = rejection_graph(slug, started, _now(), violations)
+    store.update(f"INSERT DATA {{ GRAPH <{PROVENANCE_GRAPH}> {{\n{_insert_data(record)}\n}} }}")
+
+
 def submit_catalogue(
     store: Store,
     files: list[tuple[str, bytes]],
@@ -94,7 +104,9 @@ def submit_catalogue(
     """Validate the member's files and, without violations, make them its catalogue.
 
     The catalogue graph and the provenance record are written in one update, so a failure
-    leaves both as they were. Inferences are recomputed afterwards.
+    leaves both as they were. Inferences are recomputed afterwards. A submission rejected for
+    violations leaves the catalogue as it was and adds only a vic:RejectedSubmission record,
+    which the trust measure of the cluster analytics counts. A dry run records nothing.
     """
     started = _now()
     ontology = default_ontology()
@@ -113,6 +125,10 @@ def submit_catalogue(
             "dry run" if dry_run else "rejected",
             len(report.violations),
         )
+        # NOTE: files that cannot be read or are not product catalogues raise CatalogueError
+        # above and are not recorded; only validation rejections count as rejected attempts.
+        if not report.conforms and not dry_run:
+            _record_rejection(store, slug, started, len(report.violations))
         return Submission(report, stored=False)
 
     with _MEMBER_LOCKS[slug]:

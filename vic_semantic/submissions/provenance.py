@@ -1,8 +1,10 @@
-"""The PROV-O record of one accepted catalogue submission."""
+"""The PROV-O records of catalogue submissions: accepted ones with their version, rejected
+ones with the member, the times and the number of violations only."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
@@ -61,6 +63,24 @@ def provenance_graph(record: SubmissionRecord) -> Graph:
         previous = URIRef(version_iri(record.slug, record.number - 1))
         graph.add((version, PROV.wasRevisionOf, previous))
     _add_summary(graph, version, record.report)
+    return graph
+
+
+def rejection_graph(slug: str, started: str, ended: str, violations: int) -> Graph:
+    """Return the triples of a rejected submission: a vic:RejectedSubmission activity.
+
+    The submitted files are not stored, not even their names or checksums, because a member
+    may send a wrong file by mistake. The IRI ends in a random UUID, so recording a rejection
+    needs no lock and no read of earlier records.
+    """
+    graph = Graph()
+    activity = ID[f"submission/{slug}/rejected/{uuid.uuid4().hex}"]
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, RDF.type, VIC.RejectedSubmission))
+    graph.add((activity, PROV.wasAssociatedWith, ID[f"member/{slug}"]))
+    graph.add((activity, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
+    graph.add((activity, PROV.endedAtTime, Literal(ended, datatype=XSD.dateTime)))
+    graph.add((activity, VIC.rejectedViolationCount, Literal(violations)))
     return graph
 
 
