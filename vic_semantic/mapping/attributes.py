@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -77,22 +78,35 @@ def extract_attributes(name: str) -> NameAttributes:
     fat = None
     if not _FAT_RANGE.search(folded):
         match = _FAT.search(folded)
-        fat = parse_decimal(match.group(1)) if match else None
+        fat = _name_fat(match.group(1)) if match else None
 
     net = None
     match = _NET.search(folded)
     if match:
-        net = parse_quantity(f"{match.group(1)} {match.group(2)}")
+        net = _name_net(match.group(1), match.group(2))
 
-    heat = None
-    for word in analyse_name(name).words:
+    return NameAttributes(fat, net, _heat_treatment(analyse_name(name).words))
+
+
+# The numbers and words these read repeat across a catalogue's names, so each distinct one is
+# parsed once; the caches hold strings and immutable results only.
+@lru_cache(maxsize=4096)
+def _name_fat(number: str) -> Decimal | None:
+    return parse_decimal(number)
+
+
+@lru_cache(maxsize=4096)
+def _name_net(number: str, unit: str) -> Quantity | None:
+    return parse_quantity(f"{number} {unit}")
+
+
+@lru_cache(maxsize=100_000)
+def _heat_treatment(words: tuple[str, ...]) -> URIRef | None:
+    for word in words:
         for key in lemmas(word) | {word}:
             if key in _HEAT_BY_KEY:
-                heat = _HEAT_BY_KEY[key]
-                break
-        if heat is not None:
-            break
-    return NameAttributes(fat, net, heat)
+                return _HEAT_BY_KEY[key]
+    return None
 
 
 def _base(quantity: Quantity) -> tuple[Decimal, str] | None:

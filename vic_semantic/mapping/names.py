@@ -168,6 +168,10 @@ _ABBREVIATION = re.compile(
 )
 _WORD = re.compile(r"[а-яa-z0-9]+(?:[/\-'][а-яa-z0-9]+)*")
 _LATIN = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+_STRAIGHT_QUOTES = frozenset('"“”„')
+_QUOTE_MARKS = "«»" + '"“”„'
+_QUOTE_SPLIT = re.compile(r'([«»"“”„])')
 CONTENT_PARTS_OF_SPEECH = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS"})
 
 
@@ -226,20 +230,21 @@ def is_russian_noun(word: str) -> bool:
 
 def strip_quoted(text: str) -> str:
     """Remove text inside «…» (nested too) and "…", where members write brand names."""
-    if not any(mark in text for mark in '«»"“”„'):
+    if not any(mark in text for mark in _QUOTE_MARKS):
         return text
     kept = []
     depth = 0
     in_straight = False
-    for char in text:
-        if char == "«":
+    # Splitting on the marks visits each stretch between them once, not each character.
+    for part in _QUOTE_SPLIT.split(text):
+        if part == "«":
             depth += 1
-        elif char == "»":
+        elif part == "»":
             depth = max(0, depth - 1)
-        elif char in '"“”„':
+        elif part in _STRAIGHT_QUOTES:
             in_straight = not in_straight
         elif depth == 0 and not in_straight:
-            kept.append(char)
+            kept.append(part)
     return "".join(kept)
 
 
@@ -281,7 +286,7 @@ def _tokens(text: str) -> list[str]:
     tokens = []
     for token in _WORD.findall(text.replace("’", "'")):
         token = token.removesuffix("'s")
-        if any(c.isdigit() for c in token) or "/" in token or token in UNIT_WORDS:
+        if "/" in token or token in UNIT_WORDS or _DIGIT.search(token):
             # Numbers belong to attributes; a slash marks a packaging code («пл/бут», «т/п»).
             continue
         tokens.append(token)
