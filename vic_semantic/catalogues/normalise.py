@@ -214,6 +214,12 @@ def normalise_gtin(raw: CellValue) -> str | None:
 
 def normalise_tnved(raw: CellValue) -> str | None:
     """Return a ТН ВЭД ЕАЭС code grouped as the classifier prints it: "0401 20 910 0"."""
+    if isinstance(raw, str):
+        return _normalise_tnved_cached(raw)
+    return _normalise_tnved(raw)
+
+
+def _normalise_tnved(raw: CellValue) -> str | None:
     text = _text(raw)
     if text is None:
         return None
@@ -226,6 +232,9 @@ def normalise_tnved(raw: CellValue) -> str | None:
         )
     groups = [digits[0:4], digits[4:6], digits[6:9], digits[9:10]]
     return " ".join(group for group in groups if group)
+
+
+_normalise_tnved_cached = lru_cache(maxsize=4096)(_normalise_tnved)
 
 
 def normalise_meat_category(raw: CellValue) -> str | None:

@@ -76,7 +76,8 @@ def extract_attributes(name: str) -> NameAttributes:
     """Read the fat mass fraction, net content and heat treatment from a product name."""
     folded = fold(name).replace("\u00a0", " ")
     fat = None
-    if not _FAT_RANGE.search(folded):
+    # Only a value followed by "%" is a fat figure, so a name without one needs no search.
+    if "%" in folded and not _FAT_RANGE.search(folded):
         match = _FAT.search(folded)
         fat = _name_fat(match.group(1)) if match else None
 
@@ -142,7 +143,28 @@ def cross_check(
     except CellValueError:
         net = None
     if found.net is not None and net is not None:
-        in_name, in_column = _base(found.net), _base(net)
-        if in_name and in_column and in_name != in_column:
-            problems.append(Disagreement("net", _show(found.net), _show(net)))
+        disagreement = _net_disagreement(found.net, net)
+        if disagreement is not None:
+            problems.append(disagreement)
     return problems
+
+
+def _net_disagreement(in_name: Quantity, in_column: Quantity) -> Disagreement | None:
+    # Keyed by the values' text because equal Decimals may print differently ("900", "900.0").
+    return _compare_net(str(in_name.value), in_name.unit, str(in_column.value), in_column.unit)
+
+
+# A catalogue has few distinct pairs of net contents, so each pair is compared once.
+@lru_cache(maxsize=4096)
+def _compare_net(
+    name_value: str,
+    name_unit: URIRef | str | None,
+    column_value: str,
+    column_unit: URIRef | str | None,
+) -> Disagreement | None:
+    in_name = Quantity(Decimal(name_value), name_unit)
+    in_column = Quantity(Decimal(column_value), column_unit)
+    name_base, column_base = _base(in_name), _base(in_column)
+    if name_base and column_base and name_base != column_base:
+        return Disagreement("net", _show(in_name), _show(in_column))
+    return None

@@ -18,7 +18,7 @@ from rdflib.namespace import RDFS
 
 from vic_semantic.catalogues.classify import Candidate, label_index
 from vic_semantic.mapping.codes import SCHEME_TITLES, CodeMatch, code_index
-from vic_semantic.mapping.names import NameWords, analyse_name
+from vic_semantic.mapping.names import analyse_name
 
 MAPPED_THRESHOLD = 0.6
 AMBIGUITY_MARGIN = 0.05
@@ -26,6 +26,8 @@ CODE_ONLY_CONFIDENCE = 0.7
 CODE_CONFIRMATION_BONUS = 0.15
 # Distinct (analysed name, codes) pairs kept per ontology; past this, decisions are not cached.
 MAX_CACHED_DECISIONS = 200_000
+# Words and heads of the analysed name, then the (scheme, code) pairs in the caller's order.
+DecisionKey = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[str, str], ...]]
 
 EXACT = "skos:exactMatch"
 BROAD = "skos:broadMatch"
@@ -156,7 +158,7 @@ class Decider:
         self.ontology = ontology
         self.labels = label_index(ontology)
         self.tree = hierarchy(ontology)
-        self._decisions: dict[tuple[NameWords, tuple[tuple[str, str], ...]], Decision] = {}
+        self._decisions: dict[DecisionKey, Decision] = {}
 
     def decide(
         self, name: str, codes: dict[str, str] | None = None, manual: URIRef | None = None
@@ -173,7 +175,9 @@ class Decider:
                 list(self.labels.rank(name) if name else ()),
             )
 
-        key = (analyse_name(name), tuple((codes or {}).items()))
+        # Ranking reads only the words and heads of the analysis, and plain tuples hash fast.
+        analysed = analyse_name(name)
+        key = (analysed.words, analysed.heads, tuple((codes or {}).items()))
         decision = self._decisions.get(key)
         if decision is None:
             decision = self._decide(name, codes or {})
@@ -199,18 +203,18 @@ class Decider:
 
 
 def _copy(decision: Decision) -> Decision:
-    # The lists and their dicts are fresh because callers add findings to a row's decision;
-    # the values inside the dicts are shared and never changed after a decision is made.
+    # The lists are fresh because callers add findings to a row's decision. The dicts in them
+    # are shared between rows with the same analysed name and codes, and nothing changes them.
     return Decision(
         decision.status,
         decision.cls,
         decision.predicate,
         decision.justification,
         decision.confidence,
-        [dict(item) for item in decision.evidence],
+        list(decision.evidence),
         list(decision.candidates),
         list(decision.code_classes),
-        [dict(item) for item in decision.findings],
+        list(decision.findings),
     )
 
 

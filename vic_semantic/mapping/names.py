@@ -170,7 +170,9 @@ _WORD = re.compile(r"[а-яa-z0-9]+(?:[/\-'][а-яa-z0-9]+)*")
 _LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _STRAIGHT_QUOTES = frozenset('"“”„')
-_QUOTE_MARKS = "«»" + '"“”„'
+_QUOTE_MARK = re.compile(r'[«»"“”„]')
+_STRAIGHT_QUOTE = re.compile(r'["“”„]')
+_GUILLEMET_PAIR = re.compile(r"«[^«»]*»")
 _QUOTE_SPLIT = re.compile(r'([«»"“”„])')
 CONTENT_PARTS_OF_SPEECH = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS"})
 
@@ -230,8 +232,16 @@ def is_russian_noun(word: str) -> bool:
 
 def strip_quoted(text: str) -> str:
     """Remove text inside «…» (nested too) and "…", where members write brand names."""
-    if not any(mark in text for mark in _QUOTE_MARKS):
+    if not _QUOTE_MARK.search(text):
         return text
+    if not _STRAIGHT_QUOTE.search(text):
+        # Usually the quotes are balanced «…» pairs: removing innermost pairs until none is
+        # left is then the same as the scan below, and runs in C.
+        stripped, count = _GUILLEMET_PAIR.subn("", text)
+        while count:
+            stripped, count = _GUILLEMET_PAIR.subn("", stripped)
+        if "«" not in stripped and "»" not in stripped:
+            return stripped
     kept = []
     depth = 0
     in_straight = False

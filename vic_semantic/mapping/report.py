@@ -22,7 +22,7 @@ from vic_semantic.catalogues.errors import CellValueError
 from vic_semantic.catalogues.gc_pause import gc_paused
 from vic_semantic.catalogues.headers import header_unit, match_columns
 from vic_semantic.catalogues.normalise import normalise_tnved
-from vic_semantic.catalogues.table import FileKind, Row, Table
+from vic_semantic.catalogues.table import CellValue, FileKind, Row, Table
 from vic_semantic.mapping.attributes import cross_check, extract_attributes
 from vic_semantic.mapping.decide import BROAD, RELATED, Decision, decider
 from vic_semantic.namespaces import ID, VIC
@@ -187,12 +187,6 @@ def _sssom_rows(row: RowMapping, ontology: Graph, owner: str) -> list[list[str]]
     ]
 
 
-def _cell(row: Row, columns: dict[str, str], key: str) -> object:
-    column = columns.get(key)
-    cell = row.get(column) if column else None
-    return cell.value if cell is not None else None
-
-
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -229,26 +223,32 @@ def map_row(
     return _RowMapper(columns, ontology, manual).map(row)
 
 
+_READ_FIELDS = ("name", "sku", "tnved", "okpd2", "fat", "net")
+
+
 class _RowMapper:
     """What mapping a row of one table needs, looked up once per table rather than per row."""
 
     def __init__(self, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]):
-        self.columns = columns
+        # Field key → header; a field the file lacks looks up None, which no cell has.
+        self.headers = {key: columns.get(key) or None for key in _READ_FIELDS}
         self.manual = manual
         self.decider = decider(ontology)
         net_column = columns.get("net")
         self.net_unit = header_unit(net_column) if net_column else None
 
     def map(self, row: Row) -> RowMapping:
-        columns = self.columns
-        name = _text(_cell(row, columns, "name"))
-        code = _text(_cell(row, columns, "sku"))
-        codes = _codes(_cell(row, columns, "tnved"), _text(_cell(row, columns, "okpd2")))
+        # Reversed so that, as with Row.get, the first cell under a repeated header wins.
+        values: dict[str | None, CellValue] = {c.column: c.value for c in reversed(row.cells)}
+        headers = self.headers
+        name = _text(values.get(headers["name"]))
+        code = _text(values.get(headers["sku"]))
+        codes = _codes(values.get(headers["tnved"]), _text(values.get(headers["okpd2"])))
         decision = self.decider.decide(name, codes, self.manual.get(code) if code else None)
 
         attributes = extract_attributes(name)
         problems = cross_check(
-            attributes, _cell(row, columns, "fat"), _cell(row, columns, "net"), self.net_unit
+            attributes, values.get(headers["fat"]), values.get(headers["net"]), self.net_unit
         )
         decision.findings.extend(
             {
@@ -269,10 +269,10 @@ class _RowMapper:
         return RowMapping(row.number, code, name, decision, shown)
 
 
-def _codes(tnved_cell: object, okpd2: str) -> dict[str, str]:
+def _codes(tnved_cell: CellValue, okpd2: str) -> dict[str, str]:
     codes = {}
     try:
-        tnved = normalise_tnved(tnved_cell)  # type: ignore[arg-type]
+        tnved = normalise_tnved(tnved_cell)
     except CellValueError:
         tnved = None
     if tnved:
