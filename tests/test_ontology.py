@@ -34,6 +34,7 @@ MODULE_FILES = {
     "classifiers.ttl",
     "veterinary.ttl",
     "alignments.ttl",
+    "mapping.ttl",
 }
 
 
