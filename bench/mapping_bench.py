@@ -3,7 +3,7 @@
 Names are drawn from patterns members write (product word, treatment or kind, fat, net
 content, packaging, abbreviations, brand in quotes); codes from the listed ТН ВЭД headings.
 Parse (read_table on the CSV bytes) and classification (map_table) are timed together, by
-the wall clock and by the process's CPU time; the ontology and pymorphy3 dictionaries are
+the wall clock and by the process's CPU time. The ontology and pymorphy3 dictionaries are
 loaded before the clock starts.
 Run: .venv/bin/python bench/mapping_bench.py [--rows 100000] [--seed 7]
 """
@@ -80,8 +80,8 @@ def main() -> None:
         f"classify {done_cpu - parsed_cpu:.2f} s  total {total_cpu:.2f} s"
     )
     print(f"rows per second (parse + classification): {rows / total:,.0f}")
-    # On a shared machine the wall clock includes time other processes held the CPU; the
-    # process's CPU time does not, so it shows what one free core would do.
+    # On a shared machine the wall clock includes time other processes held the CPU, but the
+    # process's CPU time does not, so it estimates what one free core would do.
     print(f"rows per CPU second (parse + classification): {rows / total_cpu:,.0f}")
 
 

@@ -34,12 +34,12 @@ def test_decision_copies_independent(ontology: Graph) -> None:
 
 
 def test_brand_and_numbers_share_decision(ontology: Graph) -> None:
-    one = decide("Кефир «Савушкин» 1% 450 г", ontology)
-    other = decide("Кефир «Утро» 2,5% 900 г", ontology)
+    savushkin = decide("Кефир «Савушкин» 1% 450 г", ontology)
+    utro = decide("Кефир «Утро» 2,5% 900 г", ontology)
 
-    assert one.cls == other.cls == VIC.Kefir
-    assert one.confidence == other.confidence
-    assert one.evidence == other.evidence
+    assert savushkin.cls == utro.cls == VIC.Kefir
+    assert savushkin.confidence == utro.confidence
+    assert savushkin.evidence == utro.evidence
 
 
 def test_codes_part_of_decision(ontology: Graph) -> None:
@@ -51,7 +51,7 @@ def test_codes_part_of_decision(ontology: Graph) -> None:
 
 
 def test_net_mismatch_shows_written_value() -> None:
-    # 1.0 kg and 1 kg are equal Decimals but print differently; each row shows its own.
+    # 1.0 kg and 1 kg are equal Decimals but print differently. Each row shows its own.
     with_point = cross_check(extract_attributes("Сыр 1,0 кг"), None, "2 кг", None)
     without = cross_check(extract_attributes("Сыр 1 кг"), None, "2 кг", None)
 

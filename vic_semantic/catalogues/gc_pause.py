@@ -4,8 +4,9 @@ Reading and mapping a catalogue allocates millions of small objects (cells, rows
 that stay alive until the run ends. Each allocation burst triggers a collection, and the
 oldest generation scans every object of the process, the loaded ontology included, so at
 100,000 rows the collector took about 40 % of the run's CPU time (bench/mapping_bench.py,
-CPython 3.11). These objects form no reference cycles, so pausing the collector frees nothing
-later than reference counting would; cyclic garbage from elsewhere waits until the pause ends.
+CPython 3.11). Cells, rows and decisions form no reference cycles, so reference counting
+frees them while the collector is paused. Cyclic garbage, such as an openpyxl workbook's,
+waits until the pause ends.
 """
 
 from __future__ import annotations

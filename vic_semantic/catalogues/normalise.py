@@ -87,7 +87,7 @@ def _parse_decimal_text(raw: CellValue) -> Decimal | None:
 
 
 # A catalogue column repeats a few values ("3,2", "900 мл") over thousands of rows, so each
-# distinct string is parsed once. Only results are cached: a string that fails raises each time.
+# distinct string is parsed once. Only results are cached, so a string that fails raises again.
 _parse_decimal_cached = lru_cache(maxsize=4096)(_parse_decimal_text)
 
 

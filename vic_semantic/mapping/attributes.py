@@ -90,7 +90,7 @@ def extract_attributes(name: str) -> NameAttributes:
 
 
 # The numbers and words these read repeat across a catalogue's names, so each distinct one is
-# parsed once; the caches hold strings and immutable results only.
+# parsed once. The caches hold strings and immutable results only.
 @lru_cache(maxsize=4096)
 def _name_fat(number: str) -> Decimal | None:
     return parse_decimal(number)

@@ -235,8 +235,8 @@ def strip_quoted(text: str) -> str:
     if not _QUOTE_MARK.search(text):
         return text
     if not _STRAIGHT_QUOTE.search(text):
-        # Usually the quotes are balanced «…» pairs: removing innermost pairs until none is
-        # left is then the same as the scan below, and runs in C.
+        # Usually the quotes are balanced «…» pairs. Removing innermost pairs until none is
+        # left then gives the same text as the scan below, and runs in C.
         stripped, count = _GUILLEMET_PAIR.subn("", text)
         while count:
             stripped, count = _GUILLEMET_PAIR.subn("", stripped)

@@ -227,7 +227,7 @@ _READ_FIELDS = ("name", "sku", "tnved", "okpd2", "fat", "net")
 
 
 class _RowMapper:
-    """What mapping a row of one table needs, looked up once per table rather than per row."""
+    """The headers, decider and net-content unit of one table, looked up once, not per row."""
 
     def __init__(self, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]):
         # Field key → header; a field the file lacks looks up None, which no cell has.
