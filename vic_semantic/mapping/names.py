@@ -328,7 +328,14 @@ def _english_head(tokens: list[str], segment: list[int]) -> int:
 @lru_cache(maxsize=100_000)
 def analyse_name(name: str) -> NameWords:
     """Return the content words and head nouns of a product name."""
-    folded, expansions = expand_abbreviations(fold(strip_quoted(name)))
+    # Names of one catalogue often differ only in the brand inside quotes, so the analysis
+    # is cached by the text without them as well as by the whole name.
+    return _analyse_unquoted(strip_quoted(name))
+
+
+@lru_cache(maxsize=100_000)
+def _analyse_unquoted(text: str) -> NameWords:
+    folded, expansions = expand_abbreviations(fold(text))
     tokens = _tokens(folded)
     latin = sum(1 for t in tokens if _LATIN.search(t))
     is_english = latin > len(tokens) / 2
