@@ -24,8 +24,10 @@ MAPPED_THRESHOLD = 0.6
 AMBIGUITY_MARGIN = 0.05
 CODE_ONLY_CONFIDENCE = 0.7
 CODE_CONFIRMATION_BONUS = 0.15
-# Distinct (analysed name, codes) pairs kept per ontology; past this, decisions are not cached.
-MAX_CACHED_DECISIONS = 200_000
+# Distinct (analysed name, codes) pairs kept per ontology. A full cache is emptied, so that a
+# long-running service holds at most this many decisions (about 3 KB each, with the entries
+# they add to the name and lemma caches, measured with tracemalloc).
+MAX_CACHED_DECISIONS = 50_000
 # Words and heads of the analysed name, then the (scheme, code) pairs in the caller's order.
 DecisionKey = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[str, str], ...]]
 
@@ -181,8 +183,9 @@ class Decider:
         decision = self._decisions.get(key)
         if decision is None:
             decision = self._decide(name, codes or {})
-            if len(self._decisions) < MAX_CACHED_DECISIONS:
-                self._decisions[key] = decision
+            if len(self._decisions) >= MAX_CACHED_DECISIONS:
+                self._decisions.clear()
+            self._decisions[key] = decision
         return _copy(decision)
 
     def _decide(self, name: str, codes: dict[str, str]) -> Decision:
