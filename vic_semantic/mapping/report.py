@@ -229,7 +229,7 @@ _READ_FIELDS = ("name", "sku", "tnved", "okpd2", "fat", "net")
 class _RowMapper:
     """The headers, decider and net-content unit of one table, looked up once, not per row."""
 
-    def __init__(self, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]):
+    def __init__(self, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]) -> None:
         # Field key → header; a field the file lacks looks up None, which no cell has.
         self.headers = {key: columns.get(key) or None for key in _READ_FIELDS}
         self.manual = manual
