@@ -36,6 +36,7 @@ MODULE_FILES = {
     "alignments.ttl",
     "submissions.ttl",
     "trust.ttl",
+    "mapping.ttl",
 }
 
 

@@ -81,12 +81,18 @@ def _build_row(file_name: str, number: int, headers: list[str], values: Sequence
             file=file_name,
             row=number,
         )
-    cells = tuple(
-        Cell(file_name, number, header, values[i] if i < len(values) else None)
+    count = len(values)
+    cells = [
+        Cell(file_name, number, header, values[i] if i < count else None)
         for i, header in enumerate(headers)
         if header
-    )
-    return Row(number, cells)
+    ]
+    return Row(number, tuple(cells))
+
+
+def _filled(values: Sequence[CellValue]) -> list[CellValue]:
+    # _is_empty inlined, because this runs for every value of the file.
+    return [v for v in values if v is not None and (not isinstance(v, str) or v.strip())]
 
 
 def _data_rows(
@@ -95,7 +101,7 @@ def _data_rows(
     rows: list[Row] = []
     after_gap = False
     for offset, values in enumerate(body):
-        filled = [v for v in values if not _is_empty(v)]
+        filled = _filled(values)
         if not filled:
             after_gap = bool(rows)
             continue

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -44,6 +45,8 @@ TNVED_LENGTHS = (2, 4, 6, 8, 9, 10)
 
 _NUMBER = r"[+\-−–]?\s*\d+(?:[.,]\d+)?"
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_DECIMAL = re.compile(r"[+\-]?\d+(\.\d+)?")
+_QUANTITY = re.compile(rf"({_NUMBER})\s*([^\d\s].*)?")
 
 
 def _text(raw: CellValue) -> str | None:
@@ -61,11 +64,17 @@ def parse_decimal(raw: CellValue) -> Decimal | None:
         raise CellValueError(raw, "не является конечным числом.", "is not a finite number.")
     if isinstance(raw, int | float):
         return Decimal(str(raw))
+    if isinstance(raw, str):
+        return _parse_decimal_cached(raw)
+    return _parse_decimal_text(raw)
+
+
+def _parse_decimal_text(raw: CellValue) -> Decimal | None:
     text = _text(raw)
     if text is None:
         return None
     cleaned = text.replace(" ", "").replace(",", ".").replace("−", "-").replace("–", "-")
-    if not re.fullmatch(r"[+\-]?\d+(\.\d+)?", cleaned):
+    if not _DECIMAL.fullmatch(cleaned):
         raise CellValueError(
             raw,
             "не является числом. Укажите число, например 3,2.",
@@ -75,6 +84,11 @@ def parse_decimal(raw: CellValue) -> Decimal | None:
         return Decimal(cleaned)
     except InvalidOperation as error:
         raise CellValueError(raw, "не является числом.", "is not a number.") from error
+
+
+# A catalogue column repeats a few values ("3,2", "900 мл") over thousands of rows, so each
+# distinct string is parsed once. Only results are cached, so a string that fails raises again.
+_parse_decimal_cached = lru_cache(maxsize=4096)(_parse_decimal_text)
 
 
 def parse_integer(raw: CellValue) -> int | None:
@@ -109,10 +123,16 @@ def parse_quantity(raw: CellValue, default_unit: str | None = None) -> Quantity 
         number = parse_decimal(raw)  # raises CellValueError for an infinite or NaN float
         assert number is not None
         return Quantity(number, parse_unit(default_unit))
+    if isinstance(raw, str):
+        return _parse_quantity_cached(raw, default_unit)
+    return _parse_quantity_text(raw, default_unit)
+
+
+def _parse_quantity_text(raw: CellValue, default_unit: str | None) -> Quantity | None:
     text = _text(raw)
     if text is None:
         return None
-    match = re.fullmatch(rf"({_NUMBER})\s*([^\d\s].*)?", text)
+    match = _QUANTITY.fullmatch(text)
     if match is None:
         raise CellValueError(
             raw,
@@ -123,6 +143,9 @@ def parse_quantity(raw: CellValue, default_unit: str | None = None) -> Quantity 
     assert value is not None  # the pattern guarantees digits
     unit = parse_unit(match.group(2)) if match.group(2) else parse_unit(default_unit)
     return Quantity(value, unit)
+
+
+_parse_quantity_cached = lru_cache(maxsize=4096)(_parse_quantity_text)
 
 
 @dataclass(frozen=True)
@@ -191,6 +214,12 @@ def normalise_gtin(raw: CellValue) -> str | None:
 
 def normalise_tnved(raw: CellValue) -> str | None:
     """Return a ТН ВЭД ЕАЭС code grouped as the classifier prints it: "0401 20 910 0"."""
+    if isinstance(raw, str):
+        return _normalise_tnved_cached(raw)
+    return _normalise_tnved(raw)
+
+
+def _normalise_tnved(raw: CellValue) -> str | None:
     text = _text(raw)
     if text is None:
         return None
@@ -203,6 +232,9 @@ def normalise_tnved(raw: CellValue) -> str | None:
         )
     groups = [digits[0:4], digits[4:6], digits[6:9], digits[9:10]]
     return " ".join(group for group in groups if group)
+
+
+_normalise_tnved_cached = lru_cache(maxsize=4096)(_normalise_tnved)
 
 
 def normalise_meat_category(raw: CellValue) -> str | None:

@@ -11,6 +11,7 @@ import logging
 
 from vic_semantic.catalogues.csv_reader import decode_text, read_csv
 from vic_semantic.catalogues.errors import UnreadableFileError
+from vic_semantic.catalogues.gc_pause import gc_paused
 from vic_semantic.catalogues.json_reader import read_json
 from vic_semantic.catalogues.table import Table
 from vic_semantic.catalogues.xlsx_reader import read_xlsx
@@ -23,6 +24,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def read_table(file_name: str, data: bytes) -> Table:
     """Read ``data`` (the content of ``file_name``) as a table, or raise a CatalogueError."""
+    with gc_paused():
+        table = _read(file_name, data)
+    logger.info("Read %s: %s, %d rows", file_name, table.kind, len(table.rows))
+    return table
+
+
+def _read(file_name: str, data: bytes) -> Table:
     if not data.strip():
         raise UnreadableFileError(
             "файл пуст. Отправьте файл с заголовком и строками данных.",
@@ -41,5 +49,4 @@ def read_table(file_name: str, data: bytes) -> Table:
         table = read_json(file_name, data)
     else:
         table = read_csv(file_name, data)
-    logger.info("Read %s: %s, %d rows", file_name, table.kind, len(table.rows))
     return table

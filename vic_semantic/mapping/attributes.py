@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -75,24 +76,38 @@ def extract_attributes(name: str) -> NameAttributes:
     """Read the fat mass fraction, net content and heat treatment from a product name."""
     folded = fold(name).replace("\u00a0", " ")
     fat = None
-    if not _FAT_RANGE.search(folded):
+    # Only a value followed by "%" is a fat figure, so a name without one needs no search.
+    if "%" in folded and not _FAT_RANGE.search(folded):
         match = _FAT.search(folded)
-        fat = parse_decimal(match.group(1)) if match else None
+        fat = _name_fat(match.group(1)) if match else None
 
     net = None
     match = _NET.search(folded)
     if match:
-        net = parse_quantity(f"{match.group(1)} {match.group(2)}")
+        net = _name_net(match.group(1), match.group(2))
 
-    heat = None
-    for word in analyse_name(name).words:
+    return NameAttributes(fat, net, _heat_treatment(analyse_name(name).words))
+
+
+# The numbers and words these read repeat across a catalogue's names, so each distinct one is
+# parsed once. The caches hold strings and immutable results only.
+@lru_cache(maxsize=4096)
+def _name_fat(number: str) -> Decimal | None:
+    return parse_decimal(number)
+
+
+@lru_cache(maxsize=4096)
+def _name_net(number: str, unit: str) -> Quantity | None:
+    return parse_quantity(f"{number} {unit}")
+
+
+@lru_cache(maxsize=100_000)
+def _heat_treatment(words: tuple[str, ...]) -> URIRef | None:
+    for word in words:
         for key in lemmas(word) | {word}:
             if key in _HEAT_BY_KEY:
-                heat = _HEAT_BY_KEY[key]
-                break
-        if heat is not None:
-            break
-    return NameAttributes(fat, net, heat)
+                return _HEAT_BY_KEY[key]
+    return None
 
 
 def _base(quantity: Quantity) -> tuple[Decimal, str] | None:
@@ -128,7 +143,28 @@ def cross_check(
     except CellValueError:
         net = None
     if found.net is not None and net is not None:
-        in_name, in_column = _base(found.net), _base(net)
-        if in_name and in_column and in_name != in_column:
-            problems.append(Disagreement("net", _show(found.net), _show(net)))
+        disagreement = _net_disagreement(found.net, net)
+        if disagreement is not None:
+            problems.append(disagreement)
     return problems
+
+
+def _net_disagreement(in_name: Quantity, in_column: Quantity) -> Disagreement | None:
+    # Keyed by the values' text because equal Decimals may print differently ("900", "900.0").
+    return _compare_net(str(in_name.value), in_name.unit, str(in_column.value), in_column.unit)
+
+
+# A catalogue has few distinct pairs of net contents, so each pair is compared once.
+@lru_cache(maxsize=4096)
+def _compare_net(
+    name_value: str,
+    name_unit: URIRef | str | None,
+    column_value: str,
+    column_unit: URIRef | str | None,
+) -> Disagreement | None:
+    in_name = Quantity(Decimal(name_value), name_unit)
+    in_column = Quantity(Decimal(column_value), column_unit)
+    name_base, column_base = _base(in_name), _base(in_column)
+    if name_base and column_base and name_base != column_base:
+        return Disagreement("net", _show(in_name), _show(in_column))
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,9 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 
 from vic_semantic.errors import VicError
+
+# Files with fewer rows than this are mapped in well under a second, so they get no bar.
+PROGRESS_MIN_ROWS = 5000
 
 
 class MapFormat(StrEnum):
@@ -29,9 +33,9 @@ def map_command(
     ),
 ) -> None:
     """Map product names and codes onto the ontology's classes; exit code 2 on a bad file."""
-    from vic_semantic.catalogues.headers import match_columns
     from vic_semantic.catalogues.readers import read_table
-    from vic_semantic.mapping.report import MappingReport, map_row
+    from vic_semantic.catalogues.table import FileKind
+    from vic_semantic.mapping.report import map_table
     from vic_semantic.validation.engine import default_ontology
 
     console = Console(stderr=True)
@@ -44,13 +48,19 @@ def map_command(
             message = error.message("ru") if isinstance(error, VicError) else str(error)
             console.print(f"[red]{message}[/red]")
             raise typer.Exit(code=2) from error
-        report = MappingReport(table.file_name)
-        columns = match_columns(table.kind, table.headers)
-        with Progress(console=console, transient=True) as progress:
+        if table.kind is not FileKind.PRODUCTS:
+            console.print(
+                f"[yellow]{path.name}: это файл вида «{table.kind}», а не список продукции; "
+                f"сопоставлять нечего. / This is a {table.kind} file, not a product list; "
+                "nothing to map.[/yellow]"
+            )
+        # The bar shows on a terminal only, and for short files it would vanish unseen.
+        # map_table reports every 1,000 rows, so the bar costs nothing per row.
+        with Progress(
+            console=console, transient=True, disable=len(table.rows) < PROGRESS_MIN_ROWS
+        ) as progress:
             task = progress.add_task(path.name, total=len(table.rows))
-            for row in table.rows:
-                report.rows.append(map_row(row, columns, ontology, {}))
-                progress.advance(task)
+            report = map_table(table, ontology, progress=partial(progress.advance, task))
         reports.append(report)
 
     if output is MapFormat.json:

@@ -18,11 +18,18 @@ from rdflib.namespace import RDFS
 
 from vic_semantic.catalogues.classify import Candidate, label_index
 from vic_semantic.mapping.codes import SCHEME_TITLES, CodeMatch, code_index
+from vic_semantic.mapping.names import analyse_name
 
 MAPPED_THRESHOLD = 0.6
 AMBIGUITY_MARGIN = 0.05
 CODE_ONLY_CONFIDENCE = 0.7
 CODE_CONFIRMATION_BONUS = 0.15
+# Distinct (analysed name, codes) pairs kept per ontology. A full cache is emptied, so that a
+# long-running service holds at most this many decisions (about 3 KB each, with the entries
+# they add to the name and lemma caches, measured with tracemalloc).
+MAX_CACHED_DECISIONS = 50_000
+# Words and heads of the analysed name, then the (scheme, code) pairs in the caller's order.
+DecisionKey = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[str, str], ...]]
 
 EXACT = "skos:exactMatch"
 BROAD = "skos:broadMatch"
@@ -139,33 +146,91 @@ def decide(
 
     ``codes`` maps a scheme key ("tnved", "okpd2") to the member's code as normalised.
     """
-    candidates = label_index(ontology).rank(name) if name else ()
-    tree = hierarchy(ontology)
+    return decider(ontology).decide(name, codes, manual)
 
-    if manual is not None:
-        return Decision(
-            "mapped",
-            manual,
-            EXACT,
-            MANUAL,
-            1.0,
-            [{"kind": "manual", "class": str(manual)}],
-            list(candidates),
-        )
 
-    matches = _code_matches(ontology, codes or {})
-    decision = _decide_by_name(candidates, tree)
-    code_classes = sorted({c for m in matches for c in m.classes})
-    decision.code_classes = code_classes
-    decision.evidence.extend(_code_evidence(m) for m in matches)
-    for scheme, code in (codes or {}).items():
-        if code and not any(m.scheme == scheme for m in matches):
-            decision.findings.append(
-                {"kind": "unknown_code", "scheme": SCHEME_TITLES[scheme], "code": code}
+class Decider:
+    """Decisions against one ontology, cached by the analysed name and the codes.
+
+    A decision depends on the name only through ``analyse_name``, so names that differ in
+    brand, numbers or packaging share one decision, and each row gets a copy of it.
+    """
+
+    def __init__(self, ontology: Graph) -> None:
+        self.ontology = ontology
+        self.labels = label_index(ontology)
+        self.tree = hierarchy(ontology)
+        self._decisions: dict[DecisionKey, Decision] = {}
+
+    def decide(
+        self, name: str, codes: dict[str, str] | None = None, manual: URIRef | None = None
+    ) -> Decision:
+        """Decide one product, as ``decide`` does."""
+        if manual is not None:
+            return Decision(
+                "mapped",
+                manual,
+                EXACT,
+                MANUAL,
+                1.0,
+                [{"kind": "manual", "class": str(manual)}],
+                list(self.labels.rank(name) if name else ()),
             )
-    if code_classes:
-        _apply_codes(decision, candidates, code_classes, tree)
-    return decision
+
+        # Ranking reads only the words and heads of the analysis, and plain tuples hash fast.
+        analysed = analyse_name(name)
+        key = (analysed.words, analysed.heads, tuple((codes or {}).items()))
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decide(name, codes or {})
+            if len(self._decisions) >= MAX_CACHED_DECISIONS:
+                self._decisions.clear()
+            self._decisions[key] = decision
+        return _copy(decision)
+
+    def _decide(self, name: str, codes: dict[str, str]) -> Decision:
+        candidates = self.labels.rank(name) if name else ()
+        matches = _code_matches(self.ontology, codes)
+        decision = _decide_by_name(candidates, self.tree)
+        code_classes = sorted({c for m in matches for c in m.classes})
+        decision.code_classes = code_classes
+        decision.evidence.extend(_code_evidence(m) for m in matches)
+        for scheme, code in codes.items():
+            if code and not any(m.scheme == scheme for m in matches):
+                decision.findings.append(
+                    {"kind": "unknown_code", "scheme": SCHEME_TITLES[scheme], "code": code}
+                )
+        if code_classes:
+            _apply_codes(decision, candidates, code_classes, self.tree)
+        return decision
+
+
+def _copy(decision: Decision) -> Decision:
+    # The lists are fresh because callers add findings to a row's decision. The dicts in them
+    # are shared between rows with the same analysed name and codes, and nothing changes them.
+    return Decision(
+        decision.status,
+        decision.cls,
+        decision.predicate,
+        decision.justification,
+        decision.confidence,
+        list(decision.evidence),
+        list(decision.candidates),
+        list(decision.code_classes),
+        list(decision.findings),
+    )
+
+
+_DECIDERS: weakref.WeakKeyDictionary[Graph, Decider] = weakref.WeakKeyDictionary()
+
+
+def decider(ontology: Graph) -> Decider:
+    """Return the decider of ``ontology``, built once per graph object."""
+    found = _DECIDERS.get(ontology)
+    if found is None:
+        found = Decider(ontology)
+        _DECIDERS[ontology] = found
+    return found
 
 
 def _code_matches(ontology: Graph, codes: dict[str, str]) -> list[CodeMatch]:

@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 
 from vic_semantic.catalogues.csv_reader import decode_text, sniff_separator
 from vic_semantic.catalogues.errors import UnknownFileKindError
+from vic_semantic.catalogues.gc_pause import gc_paused
 from vic_semantic.catalogues.grid import HEADER_SEARCH_ROWS, grid_to_table
 from vic_semantic.catalogues.headers import PRODUCT_FIELDS, normalise_header
 from vic_semantic.catalogues.readers import read_table
@@ -56,7 +57,8 @@ def map_file(
     except UnknownFileKindError:
         if not profile or data.startswith(b"PK"):
             raise
-        table = _read_csv_with_profile(file_name, data, profile)
+        with gc_paused():
+            table = _read_csv_with_profile(file_name, data, profile)
         return map_table(table, ontology, manual)
     columns = profile_columns(table.headers, profile) if profile else None
     return map_table(table, ontology, manual, columns)

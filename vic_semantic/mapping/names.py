@@ -168,6 +168,12 @@ _ABBREVIATION = re.compile(
 )
 _WORD = re.compile(r"[а-яa-z0-9]+(?:[/\-'][а-яa-z0-9]+)*")
 _LATIN = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+_STRAIGHT_QUOTES = frozenset('"“”„')
+_QUOTE_MARK = re.compile(r'[«»"“”„]')
+_STRAIGHT_QUOTE = re.compile(r'["“”„]')
+_GUILLEMET_PAIR = re.compile(r"«[^«»]*»")
+_QUOTE_SPLIT = re.compile(r'([«»"“”„])')
 CONTENT_PARTS_OF_SPEECH = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS"})
 
 
@@ -226,20 +232,29 @@ def is_russian_noun(word: str) -> bool:
 
 def strip_quoted(text: str) -> str:
     """Remove text inside «…» (nested too) and "…", where members write brand names."""
-    if not any(mark in text for mark in '«»"“”„'):
+    if not _QUOTE_MARK.search(text):
         return text
+    if not _STRAIGHT_QUOTE.search(text):
+        # Usually the quotes are balanced «…» pairs. Removing innermost pairs until none is
+        # left then gives the same text as the scan below, and runs in C.
+        stripped, count = _GUILLEMET_PAIR.subn("", text)
+        while count:
+            stripped, count = _GUILLEMET_PAIR.subn("", stripped)
+        if "«" not in stripped and "»" not in stripped:
+            return stripped
     kept = []
     depth = 0
     in_straight = False
-    for char in text:
-        if char == "«":
+    # Splitting on the marks visits each stretch between them once, not each character.
+    for part in _QUOTE_SPLIT.split(text):
+        if part == "«":
             depth += 1
-        elif char == "»":
+        elif part == "»":
             depth = max(0, depth - 1)
-        elif char in '"“”„':
+        elif part in _STRAIGHT_QUOTES:
             in_straight = not in_straight
         elif depth == 0 and not in_straight:
-            kept.append(char)
+            kept.append(part)
     return "".join(kept)
 
 
@@ -281,7 +296,7 @@ def _tokens(text: str) -> list[str]:
     tokens = []
     for token in _WORD.findall(text.replace("’", "'")):
         token = token.removesuffix("'s")
-        if any(c.isdigit() for c in token) or "/" in token or token in UNIT_WORDS:
+        if "/" in token or token in UNIT_WORDS or _DIGIT.search(token):
             # Numbers belong to attributes; a slash marks a packaging code («пл/бут», «т/п»).
             continue
         tokens.append(token)
@@ -313,7 +328,14 @@ def _english_head(tokens: list[str], segment: list[int]) -> int:
 @lru_cache(maxsize=100_000)
 def analyse_name(name: str) -> NameWords:
     """Return the content words and head nouns of a product name."""
-    folded, expansions = expand_abbreviations(fold(strip_quoted(name)))
+    # Names of one catalogue often differ only in the brand inside quotes, so the analysis
+    # is cached by the text without them as well as by the whole name.
+    return _analyse_unquoted(strip_quoted(name))
+
+
+@lru_cache(maxsize=100_000)
+def _analyse_unquoted(text: str) -> NameWords:
+    folded, expansions = expand_abbreviations(fold(text))
     tokens = _tokens(folded)
     latin = sum(1 for t in tokens if _LATIN.search(t))
     is_english = latin > len(tokens) / 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +19,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from vic_semantic.catalogues.errors import CellValueError
+from vic_semantic.catalogues.gc_pause import gc_paused
 from vic_semantic.catalogues.headers import header_unit, match_columns
 from vic_semantic.catalogues.normalise import normalise_tnved
-from vic_semantic.catalogues.table import FileKind, Row, Table
+from vic_semantic.catalogues.table import CellValue, FileKind, Row, Table
 from vic_semantic.mapping.attributes import cross_check, extract_attributes
-from vic_semantic.mapping.decide import BROAD, RELATED, Decision, decide
+from vic_semantic.mapping.decide import BROAD, RELATED, Decision, decider
 from vic_semantic.namespaces import ID, VIC
 
 SSSOM_COLUMNS = (
@@ -43,6 +45,8 @@ CURIE_MAP = {
     "sssom": "https://w3id.org/sssom/",
 }
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+# Rows mapped between two calls of the progress callback of ``map_table``.
+PROGRESS_STEP = 1000
 
 
 @dataclass
@@ -183,12 +187,6 @@ def _sssom_rows(row: RowMapping, ontology: Graph, owner: str) -> list[list[str]]
     ]
 
 
-def _cell(row: Row, columns: dict[str, str], key: str) -> object:
-    column = columns.get(key)
-    cell = row.get(column) if column else None
-    return cell.value if cell is not None else None
-
-
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -198,16 +196,23 @@ def map_table(
     ontology: Graph,
     manual: dict[str, URIRef] | None = None,
     columns: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> MappingReport:
     """Map every product row of ``table``; ``manual`` maps member codes to saved classes,
-    ``columns`` overrides the header synonyms (field key → header)."""
+    ``columns`` overrides the header synonyms (field key → header), and ``progress`` is
+    called with the number of rows just mapped, every ``PROGRESS_STEP`` rows and at the end."""
     report = MappingReport(table.file_name)
     if table.kind is not FileKind.PRODUCTS:
         return report
     found = match_columns(table.kind, table.headers)
     found.update(columns or {})
-    for row in table.rows:
-        report.rows.append(map_row(row, found, ontology, manual or {}))
+    mapper = _RowMapper(found, ontology, manual or {})
+    with gc_paused():
+        for start in range(0, len(table.rows), PROGRESS_STEP):
+            chunk = table.rows[start : start + PROGRESS_STEP]
+            report.rows.extend(mapper.map(row) for row in chunk)
+            if progress is not None:
+                progress(len(chunk))
     return report
 
 
@@ -215,43 +220,66 @@ def map_row(
     row: Row, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]
 ) -> RowMapping:
     """Map one product row: decision, name attributes and their cross-check."""
-    name = _text(_cell(row, columns, "name"))
-    code = _text(_cell(row, columns, "sku"))
+    return _RowMapper(columns, ontology, manual).map(row)
+
+
+_READ_FIELDS = ("name", "sku", "tnved", "okpd2", "fat", "net")
+
+
+class _RowMapper:
+    """The headers, decider and net-content unit of one table, looked up once, not per row."""
+
+    def __init__(self, columns: dict[str, str], ontology: Graph, manual: dict[str, URIRef]) -> None:
+        # Field key → header; a field the file lacks looks up None, which no cell has.
+        self.headers = {key: columns.get(key) or None for key in _READ_FIELDS}
+        self.manual = manual
+        self.decider = decider(ontology)
+        net_column = columns.get("net")
+        self.net_unit = header_unit(net_column) if net_column else None
+
+    def map(self, row: Row) -> RowMapping:
+        # Reversed so that, as with Row.get, the first cell under a repeated header wins.
+        values: dict[str | None, CellValue] = {c.column: c.value for c in reversed(row.cells)}
+        headers = self.headers
+        name = _text(values.get(headers["name"]))
+        code = _text(values.get(headers["sku"]))
+        codes = _codes(values.get(headers["tnved"]), _text(values.get(headers["okpd2"])))
+        decision = self.decider.decide(name, codes, self.manual.get(code) if code else None)
+
+        attributes = extract_attributes(name)
+        problems = cross_check(
+            attributes, values.get(headers["fat"]), values.get(headers["net"]), self.net_unit
+        )
+        decision.findings.extend(
+            {
+                "kind": "attribute_mismatch",
+                "field": p.field,
+                "in_name": p.in_name,
+                "in_column": p.in_column,
+            }
+            for p in problems
+        )
+        shown = {
+            "fat": str(attributes.fat) if attributes.fat is not None else None,
+            "net": f"{attributes.net.value} {attributes.net.unit}" if attributes.net else None,
+            "heat_treatment": (
+                curie(attributes.heat_treatment) if attributes.heat_treatment else None
+            ),
+        }
+        return RowMapping(row.number, code, name, decision, shown)
+
+
+def _codes(tnved_cell: CellValue, okpd2: str) -> dict[str, str]:
     codes = {}
     try:
-        tnved = normalise_tnved(_cell(row, columns, "tnved"))  # type: ignore[arg-type]
+        tnved = normalise_tnved(tnved_cell)
     except CellValueError:
         tnved = None
     if tnved:
         codes["tnved"] = tnved
-    okpd2 = _text(_cell(row, columns, "okpd2"))
     if okpd2:
         codes["okpd2"] = okpd2
-    decision = decide(name, ontology, codes, manual.get(code) if code else None)
-
-    attributes = extract_attributes(name)
-    net_column = columns.get("net")
-    problems = cross_check(
-        attributes,
-        _cell(row, columns, "fat"),
-        _cell(row, columns, "net"),
-        header_unit(net_column) if net_column else None,
-    )
-    decision.findings.extend(
-        {
-            "kind": "attribute_mismatch",
-            "field": p.field,
-            "in_name": p.in_name,
-            "in_column": p.in_column,
-        }
-        for p in problems
-    )
-    shown = {
-        "fat": str(attributes.fat) if attributes.fat is not None else None,
-        "net": f"{attributes.net.value} {attributes.net.unit}" if attributes.net else None,
-        "heat_treatment": curie(attributes.heat_treatment) if attributes.heat_treatment else None,
-    }
-    return RowMapping(row.number, code, name, decision, shown)
+    return codes
 
 
 __all__ = ["BROAD", "MappingReport", "RowMapping", "map_row", "map_table"]

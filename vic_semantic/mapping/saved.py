@@ -4,8 +4,8 @@ Column profiles (file header → field key) live in ``graph/member/{slug}/profil
 corrections (member code → class, a manual mapping that wins over the automatic one) live
 in ``graph/member/{slug}/mappings`` as SSSOM mappings. Only the member and the
 administrator may write these graphs, as for every graph under ``graph/member/{slug}/``.
-NOTE: vic:ColumnProfile, vic:columnMapping, vic:sourceHeader and vic:targetField are not yet
-declared in the ontology or the term contract.
+The vic: terms of profiles (vic:ColumnProfile, vic:ColumnMapping, vic:columnMapping,
+vic:sourceHeader, vic:targetField) are declared in ``ontology/mapping.ttl``.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ def save_profile(store: Store, member: str, name: str, columns: dict[str, str]) 
         for header, field in sorted(mapping.items()):
             node = ox.BlankNode()
             triples += [
+                ox.Triple(node, RDF_TYPE, ox.NamedNode(str(VIC.ColumnMapping))),
                 ox.Triple(subject, ox.NamedNode(str(VIC.columnMapping)), node),
                 ox.Triple(node, ox.NamedNode(str(VIC.sourceHeader)), ox.Literal(header)),
                 ox.Triple(node, ox.NamedNode(str(VIC.targetField)), ox.Literal(field)),
