@@ -26,8 +26,17 @@ GRAPH = "https://w3id.org/vic-semantic/graph/"
 LOAD_PREDICATE = "https://w3id.org/vic-semantic/ontology/loadTestValue"
 SEARCH_WORDS = ["кефир", "молоко", "сыр", "колбаса", "мороженое", "сметана", "творог",
                 "масло", "говядина", "йогурт", "kefir", "milk", "cheese", "sausage"]
-PRODUCT_NAMES = ["Кефир 2,5% 1 л", "Молоко пастеризованное 3,2% 0,9 л", "Сметана 20% 300 г",
-                 "Творог 9% 200 г", "Колбаса варёная «Докторская» 500 г", "Пломбир 15% 80 г"]
+# Columns and rows of the demo dairy plant's catalogue (demo/catalogues), which validate
+# without violations; each submission gives them its own codes and barcodes.
+CATALOGUE_HEADER = ["Код", "Наименование", "Ед. изм.", "Штрихкод", "Массовая доля жира, %",
+                    "Объем/масса нетто", "Нормативный документ", "Код ТН ВЭД",
+                    "Срок годности, сут", "Температура хранения, °C"]
+CATALOGUE_ROWS = [
+    ["Молоко питьевое пастеризованное 3,2% 900 мл пл/бут", "шт", "3,2", "900 мл",
+     "ГОСТ 31450-2013", "0401 20 910", "7", "+2...+6"],
+    ["Молоко питьевое ультрапастеризованное 2,5% 1 л т/п", "шт", "2,5", "1 л",
+     "ГОСТ 31450-2013", "0401 20 110", "180", "+2...+25"],
+]
 # Three cross-joined triple patterns over the demo store: far past any query timeout.
 RUNAWAY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 READ_WEIGHTS = {"analyst": 40, "term": 20, "search": 20, "validate": 8}
@@ -171,12 +180,13 @@ class Client:
 
 
 def catalogue_csv(codes: list[str], numbers: list[str], rng: random.Random) -> bytes:
-    """Return a small product catalogue with no violations: code, name and barcode per row."""
+    """Return a small product catalogue with no violations, one demo row per code."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Артикул", "Наименование", "Штрихкод"])
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(CATALOGUE_HEADER)
     for code, number in zip(codes, numbers, strict=True):
-        writer.writerow([code, rng.choice(PRODUCT_NAMES), number])
+        name, unit, *rest = rng.choice(CATALOGUE_ROWS)
+        writer.writerow([code, name, unit, number, *rest])
     return buffer.getvalue().encode()
 
 
