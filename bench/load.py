@@ -173,8 +173,8 @@ def lost_writes(url: str, recorder: Recorder) -> dict[str, Any]:
         problems: list[str] = []
         if acknowledged.versions:
             problems += _check_catalogue(url, slug, acknowledged.versions)
-        stored = {row["v"] for row in select(
-            url, f"SELECT ?v WHERE {{ GRAPH <{member_graph(slug)}> {{ ?s <{LOAD_PREDICATE}> ?v }} }}")}
+        query = f"SELECT ?v WHERE {{ GRAPH <{member_graph(slug)}> {{ ?s <{LOAD_PREDICATE}> ?v }} }}"
+        stored = {row["v"] for row in select(url, query)}
         problems += [f"update {value} missing" for value in acknowledged.values
                      if value not in stored]
         checked["submissions"] += len(acknowledged.versions)

@@ -141,11 +141,9 @@ class Client:
         self.sent += 1
         codes = [f"L{self.index:02d}-{self.sent:05d}-{k}" for k in range(1, 4)]
         numbers = [gtin13(self.index, self.sent, k) for k in range(1, 4)]
-        response = await http.post(
-            "/catalogues",
-            files=[("file", ("catalogue.csv", catalogue_csv(codes, numbers, self.rng), "text/csv"))],
-            headers=self._auth(),
-        )
+        body = catalogue_csv(codes, numbers, self.rng)
+        response = await http.post("/catalogues", headers=self._auth(),
+                                   files=[("file", ("catalogue.csv", body, "text/csv"))])
         if response.status_code == 201:
             version = int(response.json()["version"])
             self._acknowledged().versions[version] = codes
