@@ -13,9 +13,9 @@ timeout) in a loop, and compares the other clients' p99 latency with the first p
 
 Expected: no 5xx (the runaway query's own 503 aside), no lost writes, and the p99 with the
 runaway client at most twice the p99 without it. Results go to var/bench/load-results.json
-and are printed as a table; the exit code is 1 when an expectation fails. A hard timeout
-(``--hard-timeout``) stops everything, and every server process group started here is
-killed on exit.
+(its tables to load-results.md beside it) and are printed as a table; the exit code is 1
+when an expectation fails. A hard timeout (``--hard-timeout``) stops everything, and every
+server process group started here is killed on exit.
 """
 
 from __future__ import annotations
@@ -258,6 +258,23 @@ def render(results: dict[str, Any], console: Console) -> None:
     console.print(f"expectations: {results['expectations']}")
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """Return each phase's figures as a Markdown table, for docs/benchmarks.md."""
+    lines: list[str] = []
+    for name, phase in results["phases"].items():
+        lines += [f"{name}, {results['clients']} clients, {phase['elapsed']:.0f} s with the "
+                  "requests in flight at the deadline:", "",
+                  "| kind | requests | per s | p50 ms | p95 ms | p99 ms | statuses |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for kind, figures in [*phase["kinds"].items(), ("all but runaway", phase["overall"])]:
+            statuses = ", ".join(f"{k}×{v}" for k, v in figures["statuses"].items())
+            lines.append(f"| {kind} | {figures['count']} | {_fmt(figures['per_second'], 2)} | "
+                         f"{_ms(figures['p50'])} | {_ms(figures['p95'])} | "
+                         f"{_ms(figures['p99'])} | {statuses} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value * 1000:.0f}"
 
@@ -290,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     results["expectations"] = expectations(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    args.out.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
     render(results, Console())
     logger.info("results in %s", args.out)
     checks = results["expectations"]
