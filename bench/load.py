@@ -13,9 +13,10 @@ timeout) in a loop, and compares the other clients' p99 latency with the first p
 
 Expected: no 5xx (the runaway query's own 503 aside), no lost writes, and the p99 with the
 runaway client at most twice the p99 without it. Results go to var/bench/load-results.json
-(its tables to load-results.md beside it) and are printed as a table; the exit code is 1
-when an expectation fails. A hard timeout (``--hard-timeout``) stops everything, and every
-server process group started here is killed on exit.
+(its tables to load-results.md beside it) and are printed as a table. The exit code is 1
+when an expectation fails and 2 when the test was stopped. A hard timeout
+(``--hard-timeout``) stops everything, and every server process group started here is
+killed on exit.
 """
 
 from __future__ import annotations
@@ -299,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         results["phases"]["baseline"] = run_one(args, runaway=False)
         if not args.no_runaway:
             results["phases"]["runaway"] = run_one(args, runaway=True)
+    except KeyboardInterrupt as stop:
+        logger.error("load test stopped (%s) after %.0f s; --hard-timeout is %g s",
+                     stop, time.time() - started, args.hard_timeout)
+        return 2
     finally:
         stop_all()
         signal.alarm(0)
