@@ -189,11 +189,12 @@ def catalogue_csv(codes: list[str], numbers: list[str], rng: random.Random) -> b
 
 
 def gtin13(client: int, sent: int, row: int) -> str:
-    """Return a GTIN-13 with a valid check digit in GS1's restricted range 200-299.
+    """Return a GTIN-13 with GS1's demonstration prefix 952 and a valid check digit.
 
-    GS1 keeps that range for numbers used inside one company, so no real product has it.
+    GS1 keeps prefix 952 for examples, so no real product has it (bench/generate.py uses
+    it too).
     """
-    body = f"2{client % 100:02d}{sent % 10**8:08d}{row % 10}"
+    body = f"952{client % 100:02d}{sent % 10**6:06d}{row % 10}"
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
     return body + str((10 - total % 10) % 10)
 
