@@ -39,8 +39,10 @@ CATALOGUE_ROWS = [
 ]
 # Three cross-joined triple patterns over the demo store: far past any query timeout.
 RUNAWAY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Relative weights of the request kinds. A client that owns a member sends about half
+# writes, so the lost-writes check has enough acknowledged writes to look for.
 READ_WEIGHTS = {"analyst": 40, "term": 20, "search": 20, "validate": 8}
-WRITE_WEIGHTS = {"submit": 6, "update": 12}
+WRITE_WEIGHTS = {"submit": 30, "update": 60}
 
 
 def member_slug(index: int) -> str:
