@@ -1,7 +1,7 @@
 """The clients of the load test: what each request kind sends and what the clients record.
 
-Every client runs a closed loop (the next request starts when the last one answered) until
-the phase's deadline. A client that owns a member (the first ``members`` clients) also sends
+Every client runs a closed loop (the next request starts when the last response arrived)
+until the phase's deadline. A client that owns a member (the first ``members`` clients) also sends
 that member's catalogue submissions and SPARQL updates, so each member's writes come from
 one client in order and the last acknowledged submission is the catalogue the store must
 hold at the end. The runaway client sends only a query that runs past the query timeout.
@@ -50,7 +50,7 @@ def member_slug(index: int) -> str:
 
 
 def member_graph(slug: str) -> str:
-    """The member's own graph for load-test updates (``graph/member/{slug}/...``)."""
+    """Return the member's own graph for load-test updates (``graph/member/{slug}/...``)."""
     return f"{GRAPH}member/{slug}/load"
 
 
@@ -64,7 +64,7 @@ class Acknowledged:
 
 @dataclass
 class Recorder:
-    """Every answered request of a phase: kind, status, latency; and acknowledged writes."""
+    """Kind, status and latency of every completed request of a phase, and acknowledged writes."""
 
     elapsed: float = 0.0
     requests: list[tuple[str, int, float, bool]] = field(default_factory=list)  # runaway flag
@@ -82,7 +82,7 @@ class Recorder:
 
 @dataclass(frozen=True)
 class Setup:
-    """What every client needs: where the service is, the tokens, and what to send."""
+    """Inputs shared by every client: the service URL, the member tokens and the payloads."""
 
     url: str
     member_tokens: dict[str, str]

@@ -1,4 +1,5 @@
-"""bench/load.py at a small scale: under concurrent load no 5xx and no lost writes.
+"""bench/load.py at a small scale: under concurrent load no 5xx, no lost writes, and an
+inferred graph that matches the asserted data.
 
 A correctness check, not a timing one: five clients for five seconds against a real server
 with the demo cluster, each client writing for its own member.
@@ -38,3 +39,4 @@ def test_small_load_keeps_every_write(tmp_path: Path) -> None:
         "no write was acknowledged, so nothing was checked"
     )
     assert writes["lost"] == {}
+    assert phase["inferred"]["current"], phase["inferred"]
