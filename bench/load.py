@@ -12,12 +12,12 @@ inferred graph matches a recomputation. The second phase runs the same load with
 client that sends a runaway query (a cross product that runs until the query timeout) in a
 loop, and compares the other clients' p99 latency with the first phase's.
 
-Expected: no 5xx (the runaway query's own 503 aside), no lost writes, a current inferred
-graph, and the p99 with the runaway client at most twice the p99 without it. Results go to
-var/bench/load-results.json (its tables to load-results.md beside it) and are printed as a
-table. The exit code is 1 when an expectation fails and 2 when the test was stopped. A hard
-timeout (``--hard-timeout``) stops everything, and every server process group started here
-is killed on exit.
+Expected: no 5xx (the runaway query's own 503 aside), no lost writes, no valid write
+refused with a 4xx, a current inferred graph, and the p99 with the runaway client at most
+twice the p99 without it. Results go to var/bench/load-results.json (its tables to
+load-results.md beside it) and are printed as a table. The exit code is 1 when an
+expectation fails and 2 when the test was stopped. A hard timeout (``--hard-timeout``)
+stops everything, and every server process group started here is killed on exit.
 """
 
 from __future__ import annotations
@@ -254,6 +254,8 @@ def expectations(results: dict[str, Any]) -> dict[str, Any]:
     checks: dict[str, Any] = {
         "no_5xx": all(p["overall"]["5xx"] == 0 for p in phases.values()),
         "no_lost_writes": all(not p["writes"]["lost"] for p in phases.values()),
+        # A valid write answered with a 4xx is refused, which the lost-writes check cannot see.
+        "no_refused_writes": all(not p["unexpected"] for p in phases.values()),
         "inferred_current": all(p["inferred"]["current"] for p in phases.values()),
     }
     if "runaway" in phases:
@@ -339,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     render(results, Console())
     logger.info("results in %s", args.out)
     checks = results["expectations"]
-    passed = (checks["no_5xx"] and checks["no_lost_writes"] and checks["inferred_current"]
-            and checks.get("p99_within_twice", True))
+    passed = (checks["no_5xx"] and checks["no_lost_writes"] and checks["no_refused_writes"]
+              and checks["inferred_current"] and checks.get("p99_within_twice", True))
     return 0 if passed else 1
 
 
