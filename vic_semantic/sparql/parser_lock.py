@@ -12,4 +12,6 @@ from __future__ import annotations
 
 import threading
 
+# NOTE: a query text that reaches validation's rdflib graph with initNs as a keyword is parsed
+# by rdflib's Graph.query itself, outside this lock.
 RDFLIB_SPARQL_PARSER = threading.Lock()
