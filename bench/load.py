@@ -27,11 +27,14 @@ import asyncio
 import json
 import logging
 import math
+import os
+import platform
 import shutil
 import signal
 import sys
 import tempfile
 import time
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -309,6 +312,20 @@ def _fmt(value: float | None, digits: int) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def machine() -> dict[str, object]:
+    """Return bench/report.py's machine facts, or fewer where the bench extras are missing.
+
+    Those facts name the versions of rdflib-endpoint and the oxigraph command, which only
+    ``pip install -e '.[bench]'`` brings; the pytest run of this script may lack them.
+    """
+    try:
+        return machine_facts()
+    except (PackageNotFoundError, OSError) as error:
+        logger.info("machine facts without the bench extras: %s", error)
+        return {"nproc": os.cpu_count(), "python": platform.python_version(),
+                "load_average_start": list(psutil.getloadavg())}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -320,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"clients": args.clients, "duration": args.duration,
                                "members": min(args.members, args.clients),
                                "command": " ".join(["bench/load.py", *(argv or sys.argv[1:])]),
-                               "machine": machine_facts(), "phases": {}}
+                               "machine": machine(), "phases": {}}
     try:
         results["phases"]["baseline"] = run_one(args, runaway=False)
         if not args.no_runaway:
