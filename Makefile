@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= var
 
-.PHONY: run test install install-test system-deps lint check-ontology clean bench
+.PHONY: run test install install-test system-deps lint check-ontology clean bench load
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test: install-test
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
+
+# Load test of the whole service on loopback: 50 clients for 60 s, a lost-writes check, then
+# the same load beside a runaway query; `.venv/bin/python bench/load.py --help` lists the
+# options. It stops by itself (--hard-timeout) and kills the servers it started.
+load: install-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/load.py
 
 lint: install-test
 	$(BIN)/ruff check vic_semantic api tests

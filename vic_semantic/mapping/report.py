@@ -4,6 +4,10 @@ Each product row gets a decision (``decide``) and the attributes its name states
 against the fat and net content columns. The SSSOM export follows the SSSOM TSV form: a
 YAML header block of "#" lines (curie_map, mapping_set_id, license), then one row per
 mapped or ambiguous candidate; an unmapped row points to sssom:NoTermFound.
+
+People open SSSOM files in spreadsheets, which run a cell that starts with =, +, -, @, a tab
+or a carriage return as a formula (CSV injection). Such cells get a leading single quote, as
+OWASP advises; the JSON report keeps the member's text as it is.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ CURIE_MAP = {
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 # Rows mapped between two calls of the progress callback of ``map_table``.
 PROGRESS_STEP = 1000
+# First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -91,8 +97,17 @@ class MappingReport:
         writer.writerow(SSSOM_COLUMNS)
         for row in self.rows:
             for record in _sssom_rows(row, ontology, owner):
-                writer.writerow(record)
+                writer.writerow([neutralise_formula(cell) for cell in record])
         return "\n".join(lines) + "\n" + buffer.getvalue()
+
+
+def neutralise_formula(cell: str) -> str:
+    """Return ``cell`` with a leading single quote when a spreadsheet would run it as a formula.
+
+    The quote shows in the cell, so a reader sees the member's text with one extra character
+    instead of a computed value or a link the spreadsheet follows.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _safe(text: str) -> str:
@@ -282,4 +297,4 @@ def _codes(tnved_cell: CellValue, okpd2: str) -> dict[str, str]:
     return codes
 
 
-__all__ = ["BROAD", "MappingReport", "RowMapping", "map_row", "map_table"]
+__all__ = ["BROAD", "MappingReport", "RowMapping", "map_row", "map_table", "neutralise_formula"]

@@ -26,6 +26,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from vic_semantic.errors import QuerySyntaxError
+from vic_semantic.sparql.parser_lock import RDFLIB_SPARQL_PARSER
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def written_graphs(update: str, base_iri: str | None) -> list[WrittenGraph]:
     Raises QuerySyntaxError when rdflib cannot parse the update.
     """
     try:
-        algebra = translateUpdate(parseUpdate(update), base=base_iri)
+        with RDFLIB_SPARQL_PARSER:
+            algebra = translateUpdate(parseUpdate(update), base=base_iri)
     except ParseBaseException as error:
         raise QuerySyntaxError(error.msg, error.lineno, error.col) from error
     except Exception as error:

@@ -27,6 +27,7 @@ from vic_semantic.catalogues.conversion import Provenance
 from vic_semantic.catalogues.convert import convert_tables
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.ontology.loader import load_ontology_graph
+from vic_semantic.sparql.parser_lock import RDFLIB_SPARQL_PARSER
 from vic_semantic.validation.classifier_classes import (
     data_position_triples,
     with_classifier_classes,
@@ -55,7 +56,8 @@ def default_validation_ontology() -> Graph:
 
 @lru_cache(maxsize=256)
 def _prepared(query: str) -> Query:
-    return prepareQuery(query)
+    with RDFLIB_SPARQL_PARSER:
+        return prepareQuery(query)
 
 
 class _PreparedQueryGraph(Graph):
