@@ -32,14 +32,17 @@ class ConsistencyReport:
     ``inferred_subclasses`` holds the (subclass IRI, superclass IRI) pairs that HermiT
     reports as direct subclass relations and that the graph does not assert as
     rdfs:subClassOf, sorted; ``inferred_equivalences`` holds the pairs of named classes it
-    finds equivalent without an asserted owl:equivalentClass. An inconsistent ontology
-    cannot be classified, so for it every tuple is empty.
+    finds equivalent without an asserted owl:equivalentClass; ``inferred_types`` holds the
+    (individual IRI, class IRI) pairs of the most specific classes HermiT finds for named
+    individuals beyond their asserted rdf:type. An inconsistent ontology cannot be
+    classified, so for it every tuple is empty.
     """
 
     consistent: bool
     unsatisfiable_classes: tuple[str, ...]
     inferred_subclasses: tuple[tuple[str, str], ...] = ()
     inferred_equivalences: tuple[tuple[str, str], ...] = ()
+    inferred_types: tuple[tuple[str, str], ...] = ()
 
     @property
     def inferred_subclass_count(self) -> int:
@@ -106,6 +109,7 @@ def _reason(path: Path) -> ConsistencyReport:
             unsatisfiable,
             _named_pairs(world, inferred, owlready2.rdfs_subclassof),
             _named_pairs(world, inferred, owlready2.owl_equivalentclass),
+            _named_pairs(world, inferred, owlready2.rdf_type),
         )
     finally:
         world.close()
@@ -117,10 +121,11 @@ def _named_pairs(
     # owlready2 adds to the inferred ontology only the relations that no loaded ontology
     # asserts already, so these triples are exactly the new ones. Objects are storids:
     # negative ones are blank nodes, which have no IRI to report, and an equivalence to
-    # owl:Nothing is an unsatisfiable class, which the report lists apart.
+    # owl:Nothing is an unsatisfiable class, which the report lists apart. The inferred
+    # ontology's own header (it rdf:type owl:Ontology) is no inference.
     pairs = {
         (world._unabbreviate(subject), world._unabbreviate(obj))
         for subject, _, obj in inferred.get_triples(None, predicate, None)
         if isinstance(obj, int) and obj > 0 and subject > 0 and obj != owlready2.owl_nothing
     }
-    return tuple(sorted(pairs))
+    return tuple(sorted(pair for pair in pairs if pair[0] != _INFERRED_ONTOLOGY_IRI))
