@@ -106,8 +106,14 @@ def test_new_class_superclass(ontology: Graph, cls: URIRef, parent: URIRef) -> N
 
 @pytest.mark.parametrize("cls", NEW_CLASSES, ids=lambda n: str(n)[-20:])
 def test_new_class_has_three_languages(ontology: Graph, cls: URIRef) -> None:
-    languages = {label.language for label in ontology.objects(cls, RDFS.label)}
-    definitions = {text.language for text in ontology.objects(cls, SKOS.definition)}
+    languages = {
+        label.language for label in ontology.objects(cls, RDFS.label) if isinstance(label, Literal)
+    }
+    definitions = {
+        text.language
+        for text in ontology.objects(cls, SKOS.definition)
+        if isinstance(text, Literal)
+    }
 
     assert languages == {"ru", "en", "be"}
     assert definitions == {"ru", "en"}

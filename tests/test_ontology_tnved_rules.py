@@ -13,6 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
+from rdflib.term import Node
 
 from vic_semantic.namespaces import ID, VIC
 from vic_semantic.ontology import check_consistency, load_ontology_graph
@@ -45,14 +46,15 @@ def _position(graph: Graph, notation: str) -> URIRef:
     raise AssertionError(f"no ТН ВЭД concept with notation {notation}")
 
 
-def _limit(graph: Graph, concept: URIRef, prop: URIRef) -> Decimal | None:
+def _limit(graph: Graph, concept: Node, prop: URIRef) -> Decimal | None:
     value = graph.value(concept, prop)
     return None if value is None else Decimal(str(value))
 
 
-def _intersection(graph: Graph, cls: URIRef) -> list[object]:
+def _intersection(graph: Graph, cls: URIRef) -> list[Node]:
     definition = graph.value(cls, OWL.equivalentClass)
     members = graph.value(definition, OWL.intersectionOf)
+    assert members is not None, f"{cls} has no owl:equivalentClass intersection"
     return list(Collection(graph, members))
 
 
@@ -63,14 +65,16 @@ def _fat_facets(graph: Graph, cls: URIRef) -> dict[URIRef, Decimal]:
             continue
         datatype = graph.value(operand, OWL.someValuesFrom)
         assert graph.value(datatype, OWL.onDatatype) == XSD.decimal
-        for facet in Collection(graph, graph.value(datatype, OWL.withRestrictions)):
+        restrictions = graph.value(datatype, OWL.withRestrictions)
+        assert restrictions is not None
+        for facet in Collection(graph, restrictions):
             for name, value in graph.predicate_objects(facet):
                 assert isinstance(name, URIRef)
                 facets[name] = Decimal(str(value))
     return facets
 
 
-def _package_fillers(graph: Graph, cls: URIRef) -> set[object]:
+def _package_fillers(graph: Graph, cls: URIRef) -> set[Node | None]:
     return {
         graph.value(operand, OWL.someValuesFrom)
         for operand in _intersection(graph, cls)
@@ -221,8 +225,8 @@ def placed(ontology: Graph) -> dict[str, set[str]]:
     report = check_consistency(graph)
     assert report.ok
     types: dict[str, set[str]] = {}
-    for individual, cls in report.inferred_types:
-        types.setdefault(individual, set()).add(cls)
+    for individual, inferred in report.inferred_types:
+        types.setdefault(individual, set()).add(inferred)
     return types
 
 

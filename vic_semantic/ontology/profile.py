@@ -2,12 +2,14 @@
 
 owlready2 ships HermiT as a jar that bundles OWL API 3.4 with its ``OWL2DLProfile`` checker.
 ``Owl2DlProfileCheck.java`` next to this module loads an RDF/XML file with that OWL API and
-prints the violations; the JDK single-file launcher (``java File.java``, Java 11 and later)
-compiles and runs it, so nothing is built in advance. The check finds what HermiT itself
-does not always reject: punning of a property as both object and data property, an entity
-used without a declaration or with two kinds, reserved vocabulary used as a class or
-property, an annotation property inside a logical axiom, a non-simple property in a
-cardinality restriction, and the other global restrictions of OWL 2 DL.
+prints the violations. The JDK single-file launcher (``java File.java``, Java 11 and later)
+compiles and runs it on each call, so nothing is built in advance.
+
+The check finds what HermiT itself does not always reject: punning of a property as both
+object and data property, an entity used without a declaration or with two kinds, reserved
+vocabulary used as a class or property, an annotation property inside a logical axiom, a
+non-simple property in a cardinality restriction, and the other global restrictions of
+OWL 2 DL.
 """
 
 from __future__ import annotations
