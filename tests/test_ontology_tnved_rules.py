@@ -17,6 +17,8 @@ from rdflib.term import Node
 
 from vic_semantic.namespaces import ID, VIC
 from vic_semantic.ontology import check_consistency, load_ontology_graph
+from vic_semantic.ontology.documentation import TreeNode, class_tree
+from vic_semantic.ontology.terms import TermIndex
 
 UNIT = "http://qudt.org/vocab/unit/"
 
@@ -241,3 +243,28 @@ def test_hermit_places_product(
     found = placed.get(str(VIC[f"test-{name}"]), set()) & rule_classes
 
     assert found == ({str(expected)} if expected else set())
+
+
+# --- documentation ---------------------------------------------------------------------
+
+
+def _tree_paths(nodes: list[TreeNode], above: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    paths: set[tuple[str, ...]] = set()
+    for node in nodes:
+        path = (*above, node.link.name.removeprefix("vic:"))
+        paths.add(path)
+        paths |= _tree_paths(node.children, path)
+    return paths
+
+
+def test_class_tree_places_rule_classes(ontology: Graph) -> None:
+    tree = class_tree(TermIndex(ontology), "en")
+    roots = {node.link.name.removeprefix("vic:") for node in tree}
+    paths = _tree_paths(tree)
+    ends = {path[-2:] for path in paths if len(path) >= 2}
+
+    assert roots.isdisjoint({"Tnved0406102001Goods", "NetVolumeUpTo2Litres"})
+    assert ("Tvorog", "Tnved0406102001Goods") in ends
+    assert ("DrinkingMilk", "Tnved040120110Goods") in ends
+    assert ("Cream", "Tnved040120110Goods") in ends
+    assert ("QuantitativeValue", "NetVolumeUpTo2Litres") in ends

@@ -46,7 +46,7 @@ def orphan_classes(graph: Graph) -> Iterator[str]:
             for parent in graph.objects(cls, RDFS.subClassOf)
             if isinstance(parent, URIRef) and parent != OWL.Thing and parent != cls
         ]
-        if named_parents or _definition_operands(graph, cls):
+        if named_parents or definition_operands(graph, cls):
             continue
         name = graph.namespace_manager.normalizeUri(cls)
         yield (
@@ -57,7 +57,7 @@ def orphan_classes(graph: Graph) -> Iterator[str]:
         )
 
 
-def _definition_operands(graph: Graph, cls: URIRef) -> set[URIRef]:
+def definition_operands(graph: Graph, cls: URIRef) -> set[URIRef]:
     """Return the named classes that a definition of ``cls`` intersects, unions included.
 
     For ``cls ≡ (A ⊔ B) ⊓ ∃p.C`` these are A and B: every member of ``cls`` is in one of
