@@ -77,7 +77,7 @@ def catalogue(products: int) -> bytes:
 
 
 def _positions(store: ox.Store, ontology: Graph) -> bytes:
-    """Return the vic:tnvedPosition triples of the store's codes, as validate_graph adds them."""
+    """Return the vic:longestTnvedCode triples of the store's codes, as validate_graph adds them."""
     codes = [
         row["code"].value
         for row in store.query(f"SELECT DISTINCT ?code WHERE {{ ?p <{VIC}tnvedCode> ?code }}")

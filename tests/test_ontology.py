@@ -101,17 +101,17 @@ def test_loader_syntax_error_names_position(tmp_path: Path) -> None:
 
 
 def test_header_version_iri(ontology: Graph) -> None:
-    version_iri = URIRef("https://w3id.org/vic-semantic/ontology/0.2.0")
+    version_iri = URIRef("https://w3id.org/vic-semantic/ontology/1.0.0")
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
     assert (ONTOLOGY_IRI, OWL.versionIRI, version_iri) in ontology
 
 
 def test_header_version_info(ontology: Graph) -> None:
-    assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("0.2.0")) in ontology
+    assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("1.0.0")) in ontology
 
 
 def test_header_prior_version(ontology: Graph) -> None:
-    prior = URIRef("https://w3id.org/vic-semantic/ontology/0.1.0")
+    prior = URIRef("https://w3id.org/vic-semantic/ontology/0.2.0")
     assert (ONTOLOGY_IRI, OWL.priorVersion, prior) in ontology
 
 
@@ -119,6 +119,19 @@ def test_changelog_names_current_version(ontology: Graph) -> None:
     changelog = (ontology_dir() / "CHANGELOG.md").read_text(encoding="utf-8")
     version = str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo))
     assert f"## {version}" in changelog
+
+
+def test_version_iri_ends_with_version_info(ontology: Graph) -> None:
+    version = str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo))
+    version_iri = str(ontology.value(ONTOLOGY_IRI, OWL.versionIRI))
+    assert version_iri == f"{ONTOLOGY_IRI}/{version}"
+
+
+def test_modified_not_before_created(ontology: Graph) -> None:
+    created = ontology.value(ONTOLOGY_IRI, DCTERMS.created)
+    modified = ontology.value(ONTOLOGY_IRI, DCTERMS.modified)
+    assert isinstance(created, Literal) and isinstance(modified, Literal)
+    assert modified.toPython() >= created.toPython()
 
 
 def test_header_is_the_only_ontology(ontology: Graph) -> None:

@@ -163,8 +163,8 @@ def test_overview_html_shows_version(client: TestClient) -> None:
     response = client.get("/ontology", headers={"Accept": BROWSER_ACCEPT})
 
     assert response.status_code == 200
-    assert "0.2.0" in response.text
-    assert "https://w3id.org/vic-semantic/ontology/0.1.0" in response.text
+    assert "1.0.0" in response.text
+    assert "https://w3id.org/vic-semantic/ontology/0.2.0" in response.text
     assert 'href="/ontology/Kefir"' in response.text
 
 

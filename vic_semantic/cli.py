@@ -231,13 +231,15 @@ def dump(
 
 @app.command("check-ontology")
 def check_ontology() -> None:
-    """Check the ontology: quality rules, then HermiT consistency; exit code 1 on a problem."""
+    """Check the ontology: quality rules, the OWL 2 DL profile, then HermiT consistency;
+    exit code 1 on a problem."""
     from vic_semantic.ontology.consistency import check_consistency
     from vic_semantic.ontology.loader import load_ontology_graph
+    from vic_semantic.ontology.profile import profile_problems
     from vic_semantic.ontology.quality import quality_problems
 
     graph = load_ontology_graph()
-    problems = quality_problems(graph)
+    problems = [*quality_problems(graph), *profile_problems(graph)]
     for problem in problems:
         console.print(f"[yellow]{problem}[/yellow]")
     report = check_consistency(graph)

@@ -6,9 +6,11 @@ from vic_semantic.ontology.errors import (
     OntologyError,
     OntologyNotFoundError,
     OntologySyntaxError,
+    ProfileCheckError,
     ReasonerError,
 )
 from vic_semantic.ontology.loader import load_ontology_graph, ontology_dir
+from vic_semantic.ontology.profile import ProfileViolation, dl_profile_violations, profile_problems
 from vic_semantic.ontology.quality import quality_problems
 
 __all__ = [
@@ -17,9 +19,13 @@ __all__ = [
     "OntologyError",
     "OntologyNotFoundError",
     "OntologySyntaxError",
+    "ProfileCheckError",
+    "ProfileViolation",
     "ReasonerError",
     "check_consistency",
+    "dl_profile_violations",
     "load_ontology_graph",
     "ontology_dir",
+    "profile_problems",
     "quality_problems",
 ]

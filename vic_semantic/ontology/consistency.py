@@ -29,14 +29,25 @@ _INFERRED_ONTOLOGY_IRI = "urn:vic-semantic:hermit-inferences"
 class ConsistencyReport:
     """Outcome of one HermiT run.
 
-    ``inferred_subclass_count`` counts the direct subclass axioms that HermiT found and the
-    graph did not assert. An inconsistent ontology cannot be classified, so for it the
-    other two fields are empty.
+    ``inferred_subclasses`` holds the (subclass IRI, superclass IRI) pairs that HermiT
+    reports as direct subclass relations and that the graph does not assert as
+    rdfs:subClassOf, sorted; ``inferred_equivalences`` holds the pairs of named classes it
+    finds equivalent without an asserted owl:equivalentClass; ``inferred_types`` holds the
+    (individual IRI, class IRI) pairs of the most specific classes HermiT finds for named
+    individuals beyond their asserted rdf:type. An inconsistent ontology cannot be
+    classified, so for it every tuple is empty.
     """
 
     consistent: bool
     unsatisfiable_classes: tuple[str, ...]
-    inferred_subclass_count: int
+    inferred_subclasses: tuple[tuple[str, str], ...] = ()
+    inferred_equivalences: tuple[tuple[str, str], ...] = ()
+    inferred_types: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def inferred_subclass_count(self) -> int:
+        """Number of direct subclass relations that HermiT inferred and the graph lacks."""
+        return len(self.inferred_subclasses)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +89,7 @@ def _reason(path: Path) -> ConsistencyReport:
             with inferred:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
-            return ConsistencyReport(False, (), 0)
+            return ConsistencyReport(False, ())
         except owlready2.OwlReadyJavaError as error:
             raise ReasonerError(
                 f"HermiT завершился с ошибкой: {error}",
@@ -93,7 +104,28 @@ def _reason(path: Path) -> ConsistencyReport:
                 if entity is not owlready2.Nothing
             )
         )
-        subclass_axioms = list(inferred.get_triples(None, owlready2.rdfs_subclassof, None))
-        return ConsistencyReport(True, unsatisfiable, len(subclass_axioms))
+        return ConsistencyReport(
+            True,
+            unsatisfiable,
+            _named_pairs(world, inferred, owlready2.rdfs_subclassof),
+            _named_pairs(world, inferred, owlready2.owl_equivalentclass),
+            _named_pairs(world, inferred, owlready2.rdf_type),
+        )
     finally:
         world.close()
+
+
+def _named_pairs(
+    world: owlready2.World, inferred: owlready2.Ontology, predicate: int
+) -> tuple[tuple[str, str], ...]:
+    # owlready2 adds to the inferred ontology only the relations that no loaded ontology
+    # asserts already, so these triples are exactly the new ones. Objects are storids:
+    # negative ones are blank nodes, which have no IRI to report, and an equivalence to
+    # owl:Nothing is an unsatisfiable class, which the report lists apart. The inferred
+    # ontology's own header (it rdf:type owl:Ontology) is no inference.
+    pairs = {
+        (world._unabbreviate(subject), world._unabbreviate(obj))
+        for subject, _, obj in inferred.get_triples(None, predicate, None)
+        if isinstance(obj, int) and obj > 0 and subject > 0 and obj != owlready2.owl_nothing
+    }
+    return tuple(sorted(pair for pair in pairs if pair[0] != _INFERRED_ONTOLOGY_IRI))

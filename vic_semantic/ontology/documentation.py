@@ -13,6 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from vic_semantic.namespaces import ONTOLOGY_IRI, VIC
+from vic_semantic.ontology.quality_structure import definition_operands
 from vic_semantic.ontology.terms import TermIndex, TermLink, TermView
 
 # Order of the sections of the documentation page.
@@ -58,14 +59,26 @@ class Documentation:
 def class_tree(index: TermIndex, lang: str) -> list[TreeNode]:
     """Return the vic: class tree; roots are classes with no vic: superclass.
 
-    A class with two vic: superclasses appears under each of them.
+    A class with two vic: superclasses appears under each of them. A defined class
+    (owl:equivalentClass to an intersection) appears under the named classes it intersects.
     """
     graph = index.graph
     classes = sorted(
         c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and _is_vic(c)
     )
-    roots = [c for c in classes if not any(_is_vic(p) for p in graph.objects(c, RDFS.subClassOf))]
-    return _sorted_nodes([_node(index, root, lang, set()) for root in roots])
+
+    children: dict[URIRef, list[URIRef]] = {}
+    roots = []
+    for cls in classes:
+        parents = [p for p in graph.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef)]
+        parents += sorted(definition_operands(graph, cls))
+        vic_parents = {p for p in parents if _is_vic(p) and p != cls}
+        if not vic_parents:
+            roots.append(cls)
+        for parent in vic_parents:
+            children.setdefault(parent, []).append(cls)
+
+    return _sorted_nodes([_node(index, children, root, lang, set()) for root in roots])
 
 
 def build_documentation(index: TermIndex, lang: str) -> Documentation:
@@ -99,15 +112,21 @@ def _header(index: TermIndex, lang: str) -> Header:
     )
 
 
-def _node(index: TermIndex, cls: URIRef, lang: str, path: set[URIRef]) -> TreeNode:
+def _node(
+    index: TermIndex,
+    children: dict[URIRef, list[URIRef]],
+    cls: URIRef,
+    lang: str,
+    path: set[URIRef],
+) -> TreeNode:
     # ``path`` guards against a subclass cycle, which RDF allows although OWL means
     # equivalence by it.
-    children = [
-        _node(index, child, lang, path | {cls})
-        for child in index.graph.subjects(RDFS.subClassOf, cls)
-        if isinstance(child, URIRef) and _is_vic(child) and child not in path and child != cls
+    nodes = [
+        _node(index, children, child, lang, path | {cls})
+        for child in children.get(cls, [])
+        if child not in path
     ]
-    return TreeNode(index.link(cls, lang), _sorted_nodes(children))
+    return TreeNode(index.link(cls, lang), _sorted_nodes(nodes))
 
 
 def _sorted_nodes(nodes: list[TreeNode]) -> list[TreeNode]:

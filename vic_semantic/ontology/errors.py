@@ -3,8 +3,9 @@
 OntologyError (VicError)             the ontology files cannot be used: a 5xx in the API
  ├── OntologyNotFoundError            the ontology folder is missing or contains no .ttl file
  ├── OntologySyntaxError              a .ttl file does not parse
+ ├── ProfileCheckError                the OWL 2 DL profile checker could not run
  └── ReasonerError                    HermiT could not run or failed
-      └── JavaNotFoundError           no Java runtime to start HermiT with
+      └── JavaNotFoundError           no Java runtime to start HermiT or the checker with
 
 These are faults of the deployment, not of a user's request, so none of them is an
 InputError.
@@ -47,6 +48,10 @@ class OntologySyntaxError(OntologyError):
         self.path = path
         self.line = line
         self.column = column
+
+
+class ProfileCheckError(OntologyError):
+    """The OWL 2 DL profile checker (OWL API from HermiT.jar) failed to run."""
 
 
 class ReasonerError(OntologyError):

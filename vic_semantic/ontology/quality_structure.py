@@ -4,7 +4,8 @@ A published term is never deleted. It gets ``owl:deprecated true`` and
 ``dcterms:isReplacedBy`` naming the term to use instead, so that data written against an
 older version still resolves. Every vic: class hangs under a vic: class, under an aligned
 external class, or is listed as ``vic:topClass`` of the ontology, so the class tree that the
-documentation shows has no stray roots.
+documentation shows has no stray roots. A defined class (owl:equivalentClass to an
+intersection) hangs under the named classes of its intersection, which HermiT infers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from vic_semantic.namespaces import ONTOLOGY_IRI, VIC
@@ -44,7 +46,7 @@ def orphan_classes(graph: Graph) -> Iterator[str]:
             for parent in graph.objects(cls, RDFS.subClassOf)
             if isinstance(parent, URIRef) and parent != OWL.Thing and parent != cls
         ]
-        if named_parents:
+        if named_parents or definition_operands(graph, cls):
             continue
         name = graph.namespace_manager.normalizeUri(cls)
         yield (
@@ -53,6 +55,25 @@ def orphan_classes(graph: Graph) -> Iterator[str]:
             f"{name}: class has no superclass; add rdfs:subClassOf a vic: or external class, "
             "or declare it vic:topClass in the ontology header"
         )
+
+
+def definition_operands(graph: Graph, cls: URIRef) -> set[URIRef]:
+    """Return the named classes that a definition of ``cls`` intersects, unions included.
+
+    For ``cls ≡ (A ⊔ B) ⊓ ∃p.C`` these are A and B: every member of ``cls`` is in one of
+    them, so HermiT places ``cls`` under them or under a class they share.
+    """
+    operands: set[URIRef] = set()
+    for definition in graph.objects(cls, OWL.equivalentClass):
+        for members in graph.objects(definition, OWL.intersectionOf):
+            for operand in Collection(graph, members):
+                if isinstance(operand, URIRef):
+                    operands.add(operand)
+                for union in graph.objects(operand, OWL.unionOf):
+                    alternatives = list(Collection(graph, union))
+                    if all(isinstance(a, URIRef) for a in alternatives):
+                        operands.update(a for a in alternatives if isinstance(a, URIRef))
+    return operands
 
 
 def _deprecated_terms(graph: Graph) -> set[URIRef]:

@@ -7,7 +7,7 @@ search per product, so the classes are computed here and added to the validation
 
 - ``vic:effectiveClass``: each class a code or a normative document (``vic:appliesToClass``)
   fits, subclasses included, once per ontology;
-- ``vic:tnvedPosition``: for each distinct code written in the data, the longest code of the
+- ``vic:longestTnvedCode``: for each distinct code written in the data, the longest code of the
   scheme that it starts with, keyed by ``vicd:tnved-digits/{digits}`` (the code's digits),
   because a literal cannot be a subject. Finding the position in SPARQL compared every code
   of the scheme with every product and took minutes on 100,000 products.
@@ -62,12 +62,12 @@ def classifier_triples(ontology: Graph) -> Iterator[tuple[Node, URIRef, Node]]:
 
 
 def digits_key(code: str) -> URIRef:
-    """Return the IRI that stands for a written code's digits in ``vic:tnvedPosition`` triples."""
+    """Return the IRI that stands for a written code's digits in ``vic:longestTnvedCode`` triples."""
     return ID[f"tnved-digits/{_NON_DIGIT.sub('', code)}"]
 
 
 def position_triples(codes: Iterable[str], ontology: Graph) -> Iterator[tuple[Node, URIRef, Node]]:
-    """Yield ``vic:tnvedPosition`` triples: each written code's longest code of the scheme."""
+    """Yield ``vic:longestTnvedCode`` triples: each written code's longest code of the scheme."""
     by_digits: dict[str, Node] = {}
     for code in ontology.subjects(SKOS.inScheme, TNVED_SCHEME):
         for notation in ontology.objects(code, SKOS.notation):
@@ -77,12 +77,12 @@ def position_triples(codes: Iterable[str], ontology: Graph) -> Iterator[tuple[No
         for length in range(len(digits), 0, -1):
             position = by_digits.get(digits[:length])
             if position is not None:
-                yield digits_key(written), VIC.tnvedPosition, position
+                yield digits_key(written), VIC.longestTnvedCode, position
                 break
 
 
 def data_position_triples(data: Graph, ontology: Graph) -> Graph:
-    """Return the ``vic:tnvedPosition`` triples of the codes written in ``data``."""
+    """Return the ``vic:longestTnvedCode`` triples of the codes written in ``data``."""
     codes = (str(code) for code in data.objects(None, VIC.tnvedCode) if isinstance(code, Literal))
     positions = Graph()
     for triple in position_triples(codes, ontology):
