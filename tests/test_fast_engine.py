@@ -29,23 +29,7 @@ SUITE = Path(os.environ.get("VIC_SHARED_DIR", Path(__file__).resolve().parents[2
 SUITE = SUITE.resolve() / "w3c" / "data-shapes-test-suite" / "tests"
 
 # Tests where the engines differ, with the reason. Each is a strict xfail.
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "node/datatype-002": "rdf:HTML literals: rdflib parses them into DOM fragments, which "
-    "compare by identity, so the keys of equal results differ",
-    "property/lessThan-002": "pyoxigraph orders an integer before a string without an "
-    'error, so 1 < "a" holds there and no result is reported',
-    # TODO: find the cause of the three differences below.
-    "property/qualifiedMinCountDisjoint-001": "the fast engine reports no "
-    "QualifiedMinCount result where pySHACL reports one",
-    "property/qualifiedValueShape-001": "the fast engine reports no QualifiedMinCount "
-    "result where pySHACL reports one",
-    "property/qualifiedValueShapesDisjoint-001": "the fast engine reports no "
-    "QualifiedMinCount results where pySHACL reports two",
-    "pre-binding/pre-binding-003": "FILTER (bound($this)) inside nested groups: pyoxigraph's "
-    "substitution of ?this does not make it bound there, SHACL pre-binding does",
-    "pre-binding/pre-binding-005": "FILTER (bound($this)) inside a nested group: pyoxigraph's "
-    "substitution of ?this does not make it bound there, SHACL pre-binding does",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _suite_tests() -> list[SuiteTest]:

@@ -6,7 +6,6 @@ import itertools
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -22,18 +21,48 @@ _MEMBER = ox.NamedNode("urn:vic-fast:member")
 # Nested shapes (sh:node, sh:property, sh:and, …) deeper than this are taken as recursive,
 # which SHACL leaves undefined.
 MAX_DEPTH = 32
+# Focus sets of at least this many nodes are joined in Python (see Evaluator.focus_rows).
+LARGE_SET = 1000
 
 
-@dataclass(frozen=True)
 class FocusSet:
-    """Focus nodes written to their own named graph, so a query can join on ``pattern``."""
+    """Focus nodes written to their own named graph, so a query can join on ``pattern``.
 
-    graph: ox.NamedNode
-    nodes: tuple[OxTerm, ...]
+    A set filled by a SPARQL update keeps its nodes in the store: ``nodes`` reads them into
+    Python only when a constraint needs them one by one, because converting 100,000 result
+    rows to Python objects took longer than the constraints themselves.
+    """
+
+    def __init__(
+        self, store: ox.Store, graph: ox.NamedNode, nodes: tuple[OxTerm, ...] | None = None
+    ) -> None:
+        self.store = store
+        self.graph = graph
+        self._nodes = nodes
+        self._members: frozenset[OxTerm] | None = None
 
     @property
     def pattern(self) -> str:
         return f"GRAPH <{self.graph.value}> {{ <{_SET.value}> <{_MEMBER.value}> ?this }}"
+
+    @property
+    def nodes(self) -> tuple[OxTerm, ...]:
+        if self._nodes is None:
+            solutions = self.store.query(f"SELECT ?this WHERE {{ {self.pattern} }}")
+            assert isinstance(solutions, ox.QuerySolutions)
+            self._nodes = tuple(solution[0] for solution in solutions)
+        return self._nodes
+
+    @property
+    def members(self) -> frozenset[OxTerm]:
+        if self._members is None:
+            self._members = frozenset(self.nodes)
+        return self._members
+
+    def is_empty(self) -> bool:
+        if self._nodes is not None:
+            return not self._nodes
+        return not self.store.query(f"ASK {{ {self.pattern} }}")
 
 
 class ValidationTimeoutError(Exception):
@@ -68,14 +97,32 @@ class Evaluator:
         unique = tuple(dict.fromkeys(nodes))
         graph = ox.NamedNode(f"urn:vic-fast:set:{next(self._sets)}")
         self.store.extend(ox.Quad(_SET, _MEMBER, node, graph) for node in unique)
-        return FocusSet(graph, unique)
+        return FocusSet(self.store, graph, unique)
+
+    def focus_set_where(self, nodes: Iterable[OxTerm], where: str | None) -> FocusSet:
+        """Return a set of ``nodes`` and of the ``?this`` solutions of the pattern ``where``.
+
+        The solutions are written by a SPARQL update, so they never pass through Python.
+        """
+        focus = self.focus_set(nodes)
+        if where is None:
+            return focus
+        self._check_deadline()
+        self.store.update(
+            f"INSERT {{ GRAPH <{focus.graph.value}> {{ <{_SET.value}> <{_MEMBER.value}> ?this }} }}"
+            f" WHERE {{ {where} }}"
+        )
+        return FocusSet(self.store, focus.graph)
+
+    def _check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ValidationTimeoutError("the validation passed its time limit")
 
     def select(
         self, query: str, substitutions: dict[ox.Variable, OxTerm] | None = None
     ) -> list[dict[str, OxTerm]]:
         """Run a SELECT query; return each solution as variable name → bound term."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise ValidationTimeoutError("the validation passed its time limit")
+        self._check_deadline()
         try:
             result = self.store.query(query, substitutions=substitutions)  # type: ignore[arg-type]
         except SyntaxError as error:
@@ -86,6 +133,22 @@ class Evaluator:
             {name: solution[name] for name in names if solution[name] is not None}
             for solution in result
         ]
+
+    def focus_rows(
+        self, shape: Shape, focus: FocusSet, body: str, variables: str = "?this ?value"
+    ) -> list[dict[str, OxTerm]]:
+        """Return the distinct solutions of ``body`` for the focus nodes.
+
+        ``body`` must bind ``?this`` through the shape's path. For a large set the query runs
+        without the join on the set, and the few failing rows are checked against its members
+        in Python: the join cost pyoxigraph 0.5 about 2 µs per focus node and query, more than
+        most checks themselves.
+        """
+        if shape.path_sparql is None or len(focus.nodes) < LARGE_SET:
+            return self.select(f"SELECT DISTINCT {variables} WHERE {{ {focus.pattern} {body} }}")
+        rows = self.select(f"SELECT DISTINCT {variables} WHERE {{ {body} }}")
+        members = focus.members
+        return [row for row in rows if row["this"] in members]
 
     def value_pattern(self, shape: Shape) -> str:
         if shape.path_sparql is None:
@@ -138,7 +201,7 @@ class Evaluator:
         from vic_semantic.validation.fast.components import evaluate_components
 
         shape = self.shapes.shape(shape_node)  # type: ignore[arg-type]
-        if shape.deactivated or not focus.nodes:
+        if shape.deactivated or focus.is_empty():
             return []
         if self._depth >= MAX_DEPTH:
             raise UnsupportedShapes(f"shapes nest deeper than {MAX_DEPTH} levels at {shape.node}")
