@@ -96,7 +96,7 @@ def subclass_closure_triples(ontology: Graph) -> Iterator[tuple[Node, URIRef, No
     """Yield ``rdfs:subClassOf`` triples from each class to each of its ancestors."""
     for cls in set(ontology.subjects(RDFS.subClassOf, None)):
         for ancestor in ontology.transitive_objects(cls, RDFS.subClassOf):
-            if ancestor != cls:
+            if ancestor is not None and ancestor != cls:
                 yield cls, RDFS.subClassOf, ancestor
 
 

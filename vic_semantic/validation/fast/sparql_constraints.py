@@ -31,6 +31,8 @@ _VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
 
 
 _PREBOUND = "\x00this\x00"
+# ?this as the subject of a triple pattern: then every solution binds it without the join.
+_THIS_SUBJECT = re.compile(r"\?this\s+(<|\?|\(|\^|a\b|[A-Za-z_][\w.-]*:)")
 _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 
 
@@ -103,6 +105,20 @@ def _with_values(text: str, masked: str, where_start: int) -> str:
     return "".join(parts)
 
 
+def _top_level(masked: str, where_start: int) -> str:
+    """Return the WHERE clause's text outside its nested groups and EXISTS blocks."""
+    depth = 0
+    kept = []
+    for character in masked[where_start + 1 :]:
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+        elif depth == 0:
+            kept.append(character)
+    return "".join(kept)
+
+
 def _where_brace(masked: str) -> int:
     select = _SELECT.search(masked)
     if select is None:
@@ -145,6 +161,11 @@ def prepare(
             prebound_template=None if template is None else f"{prefixes}\n{template}",
         )
     joined = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
+    # Without the join, a ?this that no pattern binds would be unbound in every solution.
+    binds_this = _THIS_SUBJECT.search(_top_level(masked, brace)) is not None
     return PreparedConstraint(
-        constraint, f"{prefixes}\n{joined}", bulk=True, free_query=f"{prefixes}\n{text}"
+        constraint,
+        f"{prefixes}\n{joined}",
+        bulk=True,
+        free_query=f"{prefixes}\n{text}" if binds_this else None,
     )
