@@ -85,8 +85,7 @@ def _class(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
         )
         rows = ev.focus_rows(shape, focus, body)
         results += [
-            ev.result(shape, SH.ClassConstraintComponent, row["this"], row["value"])
-            for row in rows
+            ev.result(shape, SH.ClassConstraintComponent, row["this"], row["value"]) for row in rows
         ]
     return results
 
@@ -239,9 +238,7 @@ def _property_pairs(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastRe
     values = ev.value_pattern(shape)
     for other in shape.values(SH.equals):
         o = sparql_term(other)
-        for this, value in _pair_rows(
-            ev, shape, focus, f"{values} MINUS {{ ?this {o} ?value }}"
-        ):
+        for this, value in _pair_rows(ev, shape, focus, f"{values} MINUS {{ ?this {o} ?value }}"):
             results.append(ev.result(shape, SH.EqualsConstraintComponent, this, value))
         missing = f"?this {o} ?value . FILTER (!{_member_test(shape, '?value')})"
         for this, value in _pair_rows(ev, shape, focus, missing):
@@ -394,7 +391,7 @@ def _properties(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult
         return []
     if shape.path_sparql is None:
         # The property shapes of a node shape have the node shape's focus nodes.
-        return [result for child in children for result in ev.validate_set(child, focus)]
+        return ev.validate_children(children, focus)
 
     # A value node reached from several focus nodes is validated once, but SHACL reports
     # its results once for each of them.
@@ -433,11 +430,9 @@ def _sparql_rows(
         return [row for node in focus.nodes for row in _prebound_rows(ev, prepared, node)]
     if prepared.free_query is not None and len(focus.nodes) >= LARGE_SET:
         # As in Evaluator.focus_rows: the join on a large set costs more than the check.
-        # A solution without ?this would need the set to bind it, so then the join is kept.
         rows = ev.select(prepared.free_query)
-        if all("this" in row for row in rows):
-            members = focus.members
-            return [row for row in rows if row["this"] in members]
+        members = focus.members
+        return [row for row in rows if row.get("this") in members]
     return ev.select(prepared.query)
 
 

@@ -107,7 +107,8 @@ def _instances(evaluator: Evaluator, cls: Node) -> Iterator[OxTerm]:
         for quad in evaluator.store.quads_for_pattern(
             None, rdf_type, row["class"], ox.DefaultGraph()
         ):
-            yield quad.subject
+            if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
+                yield quad.subject
 
 
 def target_set(evaluator: Evaluator, shape: Node) -> FocusSet:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -21,6 +24,8 @@ _MEMBER = ox.NamedNode("urn:vic-fast:member")
 # Nested shapes (sh:node, sh:property, sh:and, …) deeper than this are taken as recursive,
 # which SHACL leaves undefined.
 MAX_DEPTH = 32
+# Threads that validate the property shapes of one node shape; each runs one query at a time.
+WORKERS = os.cpu_count() or 1
 # Focus sets of at least this many nodes are joined in Python (see Evaluator.focus_rows).
 LARGE_SET = 1000
 
@@ -88,7 +93,7 @@ class Evaluator:
         self.shapes = shapes
         self.terms = terms
         self._sets = itertools.count()
-        self._depth = 0
+        self._nesting = threading.local()
         self._conforming_cache: dict[tuple[object, frozenset[OxTerm]], set[OxTerm]] = {}
 
     # --- focus sets and queries --------------------------------------------------------
@@ -203,13 +208,35 @@ class Evaluator:
         shape = self.shapes.shape(shape_node)  # type: ignore[arg-type]
         if shape.deactivated or focus.is_empty():
             return []
-        if self._depth >= MAX_DEPTH:
+        depth = self._depth()
+        if depth >= MAX_DEPTH:
             raise UnsupportedShapes(f"shapes nest deeper than {MAX_DEPTH} levels at {shape.node}")
-        self._depth += 1
+        self._nesting.depth = depth + 1
         try:
             return evaluate_components(self, shape, focus)
         finally:
-            self._depth -= 1
+            self._nesting.depth = depth
+
+    def _depth(self) -> int:
+        return int(getattr(self._nesting, "depth", 0))
+
+    def validate_children(self, children: Sequence[object], focus: FocusSet) -> list[FastResult]:
+        """Return the results of the property shapes of a node shape, all on ``focus``.
+
+        The property shapes of a top-level node shape run in parallel threads: pyoxigraph
+        releases the GIL while it evaluates a query, so each core takes a query. Nested
+        shapes run in the calling thread.
+        """
+        if self._depth() > 1 or len(children) < 2 or WORKERS < 2:
+            return [result for child in children for result in self.validate_set(child, focus)]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            batches = list(pool.map(lambda child: self._validate_top(child, focus), children))
+        return [result for batch in batches for result in batch]
+
+    def _validate_top(self, shape_node: object, focus: FocusSet) -> list[FastResult]:
+        # A worker thread starts at the depth of the node shape that owns the property shape.
+        self._nesting.depth = 1
+        return self.validate_set(shape_node, focus)
 
     def conforming(self, shape_node: object, nodes: Iterable[OxTerm]) -> set[OxTerm]:
         """Return the nodes that conform to a shape: those with no result of any severity."""
