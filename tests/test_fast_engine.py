@@ -118,3 +118,34 @@ def test_shapes_pass_shacl_for_shacl() -> None:
     conforms, _, text = validate(shapes, shacl_graph=None, meta_shacl=True, inference="none")
 
     assert conforms, text
+
+
+PREBOUND_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+
+ex:LiteralShape a sh:NodeShape ;
+    sh:targetNode "quote \\" brace } backslash \\\\ end" , ex:node ;
+    sh:sparql [
+        sh:message "pre-bound" ;
+        sh:select \"\"\"
+            SELECT $this WHERE {
+                { FILTER (bound($this)) }
+                OPTIONAL { FILTER (isLiteral($this)) }
+                FILTER (STRLEN(STR($this)) > 0)
+            }\"\"\" ;
+    ] .
+"""
+
+
+def test_prebinding_writes_terms_safely() -> None:
+    """A nested query pre-binds IRIs and literals with quotes, braces and backslashes."""
+    shapes = Graph().parse(data=PREBOUND_SHAPES, format="turtle")
+    data = Graph()
+
+    fast = run_fast(data, shapes)
+    expected = run_pyshacl(data, shapes)
+
+    assert fast is not None
+    assert sum(fast.results.values()) == 2
+    assert fast.results == expected.results
