@@ -33,9 +33,9 @@ LARGE_SET = 1000
 class FocusSet:
     """Focus nodes written to their own named graph, so a query can join on ``pattern``.
 
-    A set filled by a SPARQL update keeps its nodes in the store: ``nodes`` reads them into
-    Python only when a constraint needs them one by one, because converting 100,000 result
-    rows to Python objects took longer than the constraints themselves.
+    A set filled by a SPARQL update keeps its nodes in the store. ``nodes`` reads them into
+    Python only when a constraint needs them, because converting 100,000 result rows to
+    Python objects took longer than the constraints themselves.
     """
 
     def __init__(
@@ -146,8 +146,8 @@ class Evaluator:
 
         ``body`` must bind ``?this`` through the shape's path. For a large set the query runs
         without the join on the set, and the few failing rows are checked against its members
-        in Python: the join cost pyoxigraph 0.5 about 2 µs per focus node and query, more than
-        most checks themselves.
+        in Python. The join cost pyoxigraph 0.5 about 2 µs per focus node and query, which is
+        more than most checks cost.
         """
         if shape.path_sparql is None or len(focus.nodes) < LARGE_SET:
             return self.select(f"SELECT DISTINCT {variables} WHERE {{ {focus.pattern} {body} }}")
@@ -223,9 +223,10 @@ class Evaluator:
     def validate_children(self, children: Sequence[object], focus: FocusSet) -> list[FastResult]:
         """Return the results of the property shapes of a node shape, all on ``focus``.
 
-        The property shapes of a top-level node shape run in parallel threads: pyoxigraph
-        releases the GIL while it evaluates a query, so each core takes a query. Nested
-        shapes run in the calling thread.
+        The property shapes of a top-level node shape run in parallel threads, because
+        pyoxigraph 0.5 releases the GIL while it evaluates a query (a Python thread kept
+        running during a query when tried), so each core can take a query. Nested shapes
+        run in the calling thread.
         """
         if self._depth() > 1 or len(children) < 2 or WORKERS < 2:
             return [result for child in children for result in self.validate_set(child, focus)]
