@@ -63,7 +63,11 @@ def _text(node: Node | None) -> object:
     if node is None:
         return None
     if isinstance(node, Literal):
-        plain = node.ill_typed or node.value is None or not isinstance(node.value, Hashable)
+        # rdflib parses rdf:HTML and rdf:XMLLiteral into DOM nodes, which compare by identity,
+        # so those literals compare by their lexical form.
+        markup = node.datatype in (RDF.HTML, RDF.XMLLiteral)
+        plain = markup or node.ill_typed or node.value is None
+        plain = plain or not isinstance(node.value, Hashable)
         value = str(node) if plain else node.value
         return ("literal", value, node.datatype, node.language)
     return str(node)

@@ -29,23 +29,7 @@ SUITE = Path(os.environ.get("VIC_SHARED_DIR", Path(__file__).resolve().parents[2
 SUITE = SUITE.resolve() / "w3c" / "data-shapes-test-suite" / "tests"
 
 # Tests where the engines differ, with the reason. Each is a strict xfail.
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "node/datatype-002": "rdf:HTML literals: rdflib parses them into DOM fragments, which "
-    "compare by identity, so the keys of equal results differ",
-    "property/lessThan-002": "pyoxigraph orders an integer before a string without an "
-    'error, so 1 < "a" holds there and no result is reported',
-    # TODO: find the cause of the three differences below.
-    "property/qualifiedMinCountDisjoint-001": "the fast engine reports no "
-    "QualifiedMinCount result where pySHACL reports one",
-    "property/qualifiedValueShape-001": "the fast engine reports no QualifiedMinCount "
-    "result where pySHACL reports one",
-    "property/qualifiedValueShapesDisjoint-001": "the fast engine reports no "
-    "QualifiedMinCount results where pySHACL reports two",
-    "pre-binding/pre-binding-003": "FILTER (bound($this)) inside nested groups: pyoxigraph's "
-    "substitution of ?this does not make it bound there, SHACL pre-binding does",
-    "pre-binding/pre-binding-005": "FILTER (bound($this)) inside a nested group: pyoxigraph's "
-    "substitution of ?this does not make it bound there, SHACL pre-binding does",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _suite_tests() -> list[SuiteTest]:
@@ -134,3 +118,34 @@ def test_shapes_pass_shacl_for_shacl() -> None:
     conforms, _, text = validate(shapes, shacl_graph=None, meta_shacl=True, inference="none")
 
     assert conforms, text
+
+
+PREBOUND_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+
+ex:LiteralShape a sh:NodeShape ;
+    sh:targetNode "quote \\" brace } backslash \\\\ end" , ex:node ;
+    sh:sparql [
+        sh:message "pre-bound" ;
+        sh:select \"\"\"
+            SELECT $this WHERE {
+                { FILTER (bound($this)) }
+                OPTIONAL { FILTER (isLiteral($this)) }
+                FILTER (STRLEN(STR($this)) > 0)
+            }\"\"\" ;
+    ] .
+"""
+
+
+def test_prebinding_writes_terms_safely() -> None:
+    """A nested query pre-binds IRIs and literals with quotes, braces and backslashes."""
+    shapes = Graph().parse(data=PREBOUND_SHAPES, format="turtle")
+    data = Graph()
+
+    fast = run_fast(data, shapes)
+    expected = run_pyshacl(data, shapes)
+
+    assert fast is not None
+    assert sum(fast.results.values()) == 2
+    assert fast.results == expected.results

@@ -764,22 +764,7 @@ def report_key(response: httpx.Response) -> list[tuple[str, str, str, str]]:
     )
 
 
-VALIDATION_REDEFINITION_BUG = (
-    "vic_semantic/validation/engine.py _with_ontology merges the data graph and the ontology "
-    "into one graph before validating, so the data's own rdfs:subClassOf triples decide which "
-    "shapes target a node (sh:targetClass follows rdfs:subClassOf in the data graph)"
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=VALIDATION_REDEFINITION_BUG))
-        if name in {"kefir_is_member", "kefir_is_butter"}
-        else name
-        for name in REDEFINITIONS
-    ],
-)
+@pytest.mark.parametrize("name", list(REDEFINITIONS))
 def test_redefinition_ignored_by_validation(api: Api, dairy_turtle: bytes, name: str) -> None:
     headers = {"Content-Type": "application/n-triples", "Accept": "application/json"}
     with unchanged(api):

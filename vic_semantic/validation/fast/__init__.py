@@ -2,8 +2,11 @@
 
 Each shape is validated for all its focus nodes at once: the focus nodes are written to a
 named graph of an in-memory pyoxigraph store, and every constraint is one SPARQL query joined
-with that graph. ``UnsupportedShapes`` is raised for shapes graphs that use something this
-engine does not translate, and ``validate_fast`` callers then use pySHACL.
+with that graph. For large sets the query runs on the whole store and its failing rows are
+kept when their focus node is in the set. SHACL-SPARQL constraints that are not one flat
+group run once per focus node, with the node pre-bound. ``UnsupportedShapes`` is raised for
+shapes graphs that use something this engine does not translate, and ``validate_fast``
+callers then use pySHACL.
 """
 
 from vic_semantic.validation.fast.engine import (

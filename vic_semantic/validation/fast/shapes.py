@@ -51,6 +51,12 @@ CONSTRAINT_PARAMETERS = frozenset(
         SH.sparql,
     }
 )
+# Parameters that only modify another component: the counts and the disjointness of
+# sh:qualifiedValueShape. They are read with the shape, or the qualified counts would go
+# unchecked.
+MODIFIER_PARAMETERS = frozenset(
+    {SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}
+)
 _TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
@@ -117,7 +123,7 @@ class ShapesGraph:
             raise UnsupportedShapes(str(error)) from error
         parameters: dict[URIRef, list[Node]] = {}
         for predicate, value in graph.predicate_objects(node):
-            if predicate in CONSTRAINT_PARAMETERS:
+            if predicate in CONSTRAINT_PARAMETERS or predicate in MODIFIER_PARAMETERS:
                 parameters.setdefault(URIRef(str(predicate)), []).append(value)
         severity = graph.value(node, SH.severity)
         deactivated = graph.value(node, SH.deactivated)

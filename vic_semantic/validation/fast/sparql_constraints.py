@@ -4,8 +4,9 @@ SHACL pre-binds ``$this`` to one focus node at a time. When the query's WHERE cl
 flat group (any ``{`` opens an EXISTS block), joining it with the graph of all
 focus nodes gives the same solutions as pre-binding each node, so the query runs once for
 all of them. Any other query (subqueries, UNION, OPTIONAL and nested groups, where a
-pre-bound ``$this`` and a joined one differ) runs once per focus node with pyoxigraph's
-substitution of ``?this``, which follows SPARQL 1.2's pre-binding.
+pre-bound ``$this`` and a joined one differ) runs once per focus node, with
+``VALUES ?this { node }`` written at the start of every group of the WHERE clause: SHACL's
+pre-binding substitutes the node everywhere, so ``bound($this)`` holds in nested groups too.
 """
 
 from __future__ import annotations
@@ -29,13 +30,30 @@ _BRACE_OPENERS = re.compile(r"\bEXISTS\s*$", re.IGNORECASE)
 _VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
 
 
+_PREBOUND = "\x00this\x00"
+# ?this as the subject of a triple pattern: then every solution binds it without the join.
+_THIS_SUBJECT = re.compile(r"\?this\s+(<|\?|\(|\^|a\b|[A-Za-z_][\w.-]*:)")
+_SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class PreparedConstraint:
-    """A SPARQL constraint ready to run: its query text and whether it runs for all nodes."""
+    """A SPARQL constraint ready to run: its query text and whether it runs for all nodes.
+
+    ``free_query`` is the bulk query without the join on the focus set: its solutions with a
+    ``?this`` in the set are the same, because the WHERE clause is one flat group.
+    """
 
     node: Node
     query: str
     bulk: bool
+    free_query: str | None = None
+    prebound_template: str | None = None
+
+    def prebound(self, term: str) -> str:
+        """Return the query with ``$this`` pre-bound to ``term``, a SPARQL IRI or literal."""
+        assert self.prebound_template is not None
+        return self.prebound_template.replace(_PREBOUND, term)
 
 
 def _prefixes(graph: Graph, constraint: Node) -> str:
@@ -67,6 +85,38 @@ def _is_flat(masked: str, where_start: int) -> bool:
         elif character == "}" and depth_openers:
             depth_openers.pop()
     return True
+
+
+def _with_values(text: str, masked: str, where_start: int) -> str:
+    """Return ``text`` with a ``VALUES ?this`` placeholder at the start of every group.
+
+    A group that is a subquery gets it inside the subquery's own WHERE clause, because
+    ``{ SELECT … }`` admits nothing else.
+    """
+    parts = [text[:where_start]]
+    start = where_start
+    for index in range(where_start, len(masked)):
+        if masked[index] != "{" or _SUBSELECT.match(masked, index + 1):
+            continue
+        parts.append(text[start : index + 1])
+        parts.append(f" VALUES ?this {{ {_PREBOUND} }} ")
+        start = index + 1
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _top_level(masked: str, where_start: int) -> str:
+    """Return the WHERE clause's text outside its nested groups and EXISTS blocks."""
+    depth = 0
+    kept = []
+    for character in masked[where_start + 1 :]:
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+        elif depth == 0:
+            kept.append(character)
+    return "".join(kept)
 
 
 def _where_brace(masked: str) -> int:
@@ -102,7 +152,20 @@ def prepare(
     text = _project_this(text, masked)
     masked = _masked(text)
     brace = _where_brace(masked)
-    bulk = brace >= 0 and _is_flat(masked, brace)
-    if bulk:
-        text = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
-    return PreparedConstraint(constraint, f"{prefixes}\n{text}", bulk)
+    if brace < 0 or not _is_flat(masked, brace):
+        template = None if brace < 0 else _with_values(text, masked, brace)
+        return PreparedConstraint(
+            constraint,
+            f"{prefixes}\n{text}",
+            bulk=False,
+            prebound_template=None if template is None else f"{prefixes}\n{template}",
+        )
+    joined = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
+    # Without the join, a ?this that no pattern binds would be unbound in every solution.
+    binds_this = _THIS_SUBJECT.search(_top_level(masked, brace)) is not None
+    return PreparedConstraint(
+        constraint,
+        f"{prefixes}\n{joined}",
+        bulk=True,
+        free_query=f"{prefixes}\n{text}" if binds_this else None,
+    )
