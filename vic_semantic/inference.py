@@ -24,8 +24,12 @@ from __future__ import annotations
 import logging
 import time
 
+import pyoxigraph as ox
+
+from vic_semantic.inference_rules import infer
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.base import Store
+from vic_semantic.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +118,8 @@ WHERE {{
 
 
 # Each pass of prp-trp joins two known links, so chains double in length per pass: six passes
-# close chains of up to 64 links.
-# NOTE: a transitive chain longer than 64 links is closed only partly.
+# close chains of up to 64 links. The embedded store's rules close chains of any length.
+# NOTE: on a remote store a transitive chain longer than 64 links is closed only partly.
 _TRANSITIVE_PASSES = 6
 
 
@@ -125,9 +129,54 @@ def _rule_sequence() -> list[str]:
 
 
 def materialise(store: Store) -> None:
-    """Recompute the inferred graph from every asserted graph in one transaction."""
+    """Recompute the inferred graph from every asserted graph.
+
+    The embedded store computes the rules in Python (``inference_rules``) and writes only
+    the difference to the inferred graph it holds; any other store runs the rules as one
+    SPARQL update, in one transaction.
+    """
     started = time.perf_counter()
+    if isinstance(store, EmbeddedStore):
+        _materialise_embedded(store)
+    else:
+        store.update(sparql_rules())
+    logger.info("materialised inferences in %.2f s", time.perf_counter() - started)
+
+
+def sparql_rules() -> str:
+    """Return the SPARQL update that drops the inferred graph and applies every rule."""
     values = {"inferred": INFERRED_GRAPH, "ontology": ONTOLOGY_GRAPH}
     rules = ";\n".join(rule % values for rule in _rule_sequence())
-    store.update(f"{_PREFIXES}\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\n{rules}")
-    logger.info("materialised inferences in %.2f s", time.perf_counter() - started)
+    return f"{_PREFIXES}\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\n{rules}"
+
+
+def ensure_materialised(store: Store) -> None:
+    """Recompute the inferred graph unless the store records it as current.
+
+    Called at start-up: a process killed between a write and the inference step after it
+    leaves the inferred graph behind the data, and the embedded store's state file then
+    says so. Other stores keep no such record, so their inferences are always recomputed.
+    """
+    if isinstance(store, EmbeddedStore) and store.inferences_current():
+        logger.info("inferred graph is current; not recomputed")
+        return
+    materialise(store)
+
+
+def _materialise_embedded(store: EmbeddedStore) -> None:
+    basis = store.inference_basis()
+    statements = infer(store)
+    graph = ox.NamedNode(str(INFERRED_GRAPH))
+    wanted = {
+        ox.Quad(subject, predicate, obj, graph)  # type: ignore[arg-type]
+        for predicate, pairs in statements.items()
+        for subject, obj in pairs
+    }
+    present = set(store.quads(None, None, graph))
+    added = wanted - present
+    removed = present - wanted
+    store.change_quads(removed, added)
+    store.mark_inferences_current(basis)
+    logger.info(
+        "inferred graph: %d triples, %d added, %d removed", len(wanted), len(added), len(removed)
+    )
