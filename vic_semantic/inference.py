@@ -24,8 +24,6 @@ from __future__ import annotations
 import logging
 import time
 
-import pyoxigraph as ox
-
 from vic_semantic.inference_rules import infer
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.base import Store
@@ -166,16 +164,21 @@ def ensure_materialised(store: Store) -> None:
 def _materialise_embedded(store: EmbeddedStore) -> None:
     basis = store.inference_basis()
     statements = infer(store)
-    graph = ox.NamedNode(str(INFERRED_GRAPH))
     wanted = {
-        ox.Quad(subject, predicate, obj, graph)  # type: ignore[arg-type]
+        f"{subject} {predicate} {obj} ."
         for predicate, pairs in statements.items()
         for subject, obj in pairs
     }
-    present = set(store.quads(None, None, graph))
+    inferred = f"GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }}"
+    present = {
+        f"{subject} {predicate} {obj} ."
+        for subject, predicate, obj in store.construct_terms(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {inferred} }}"
+        )
+    }
     added = wanted - present
     removed = present - wanted
-    store.change_quads(removed, added)
+    store.change_graph(str(INFERRED_GRAPH), removed, added)
     store.mark_inferences_current(basis)
     logger.info(
         "inferred graph: %d triples, %d added, %d removed", len(wanted), len(added), len(removed)

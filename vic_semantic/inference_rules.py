@@ -2,13 +2,14 @@
 
 The same rules as the SPARQL update in ``inference``, in the same order and with the same
 filters, but evaluated here: pyoxigraph's SPARQL engine runs the rules' ``FILTER NOT
-EXISTS`` checks and the repeated transitive joins slowly on large data (86 s at 982,079
-triples, see docs/benchmarks.md). Bulk reads come from a few SELECT queries with DISTINCT,
-so the engine removes duplicates before any Python object is made. The transitive closure
+EXISTS`` checks and the repeated transitive joins inside one large transaction slowly (86 s
+at 982,079 triples, see docs/benchmarks.md). The rules' inputs come from a few CONSTRUCT
+queries, with DISTINCT where many statements give one result, so the engine removes
+duplicates before Python sees them. The transitive closure
 is one breadth-first search per start node, with no bound on the chain length.
 
-``infer`` returns the triples that no asserted named graph holds, grouped by predicate; the
-caller writes them into ``INFERRED_GRAPH``.
+``infer`` returns the triples that no asserted named graph holds, grouped by predicate, as
+N-Triples text; the caller writes them into ``INFERRED_GRAPH``.
 """
 
 from __future__ import annotations
@@ -18,87 +19,99 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import pyoxigraph as ox
-
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# Terms are handled as their N-Triples text: the engine serialises query results in Rust,
+# and Python then compares strings, which is several times cheaper than making a pyoxigraph
+# term object per value. The same term always has the same text.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
-SUB_PROPERTY = ox.NamedNode(_RDFS + "subPropertyOf")
-SUB_CLASS = ox.NamedNode(_RDFS + "subClassOf")
-DOMAIN = ox.NamedNode(_RDFS + "domain")
-RANGE = ox.NamedNode(_RDFS + "range")
-EQUIVALENT_PROPERTY = ox.NamedNode(_OWL + "equivalentProperty")
-EQUIVALENT_CLASS = ox.NamedNode(_OWL + "equivalentClass")
-INVERSE_OF = ox.NamedNode(_OWL + "inverseOf")
-TRANSITIVE = ox.NamedNode(_OWL + "TransitiveProperty")
+RDF_TYPE = f"<{_RDF}type>"
+SUB_PROPERTY = f"<{_RDFS}subPropertyOf>"
+SUB_CLASS = f"<{_RDFS}subClassOf>"
+DOMAIN = f"<{_RDFS}domain>"
+RANGE = f"<{_RDFS}range>"
+EQUIVALENT_PROPERTY = f"<{_OWL}equivalentProperty>"
+EQUIVALENT_CLASS = f"<{_OWL}equivalentClass>"
+INVERSE_OF = f"<{_OWL}inverseOf>"
+TRANSITIVE = f"<{_OWL}TransitiveProperty>"
 # Every resource has these types, so the rules never write them.
-_UNIVERSAL_CLASSES = {ox.NamedNode(_OWL + "Thing"), ox.NamedNode(_RDFS + "Resource")}
+_UNIVERSAL_CLASSES = {f"<{_OWL}Thing>", f"<{_RDFS}Resource>"}
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Node = ox.NamedNode | ox.BlankNode
-# Statements of one predicate as (subject, object) pairs.
-Pairs = set[tuple[Term, Term]]
-Statements = dict[ox.NamedNode, Pairs]
+# Statements of one predicate as (subject, object) pairs, and those pairs by predicate.
+Pairs = set[tuple[str, str]]
+Statements = dict[str, Pairs]
 
 
-class TermSource(Protocol):
+class TripleSource(Protocol):
     """The reads the rules need; ``EmbeddedStore`` provides them."""
 
-    def solutions(self, query: str) -> Iterator[tuple[Term | None, ...]]: ...
+    def construct_terms(self, query: str) -> Iterator[tuple[str, str, str]]: ...
 
-    def quads(
-        self, subject: Node | None, predicate: ox.NamedNode | None, graph: ox.NamedNode | None
-    ) -> Iterator[ox.Quad]: ...
+
+def is_iri(term: str) -> bool:
+    return term.startswith("<") and not term.startswith("<<")
+
+
+def is_literal(term: str) -> bool:
+    return term.startswith('"')
 
 
 @dataclass
 class Schema:
     """The schema axioms the rules use, read from the ontology graph only."""
 
-    super_properties: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
-    inverses: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
-    transitive: set[ox.NamedNode] = field(default_factory=set)
-    domains: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
-    ranges: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
-    super_classes: dict[Term, set[ox.NamedNode]] = field(default_factory=dict)
+    super_properties: dict[str, set[str]] = field(default_factory=dict)
+    inverses: dict[str, set[str]] = field(default_factory=dict)
+    transitive: set[str] = field(default_factory=set)
+    domains: dict[str, set[str]] = field(default_factory=dict)
+    ranges: dict[str, set[str]] = field(default_factory=dict)
+    super_classes: dict[str, set[str]] = field(default_factory=dict)
 
 
-def read_schema(source: TermSource) -> Schema:
+def read_schema(source: TripleSource) -> Schema:
     """Read the hierarchies, domains, ranges and property characteristics."""
-    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
-
-    def edges(predicate: ox.NamedNode) -> list[tuple[Term, Term]]:
-        return [(q.subject, q.object) for q in source.quads(None, predicate, ontology)]
+    predicates = [
+        SUB_PROPERTY,
+        SUB_CLASS,
+        DOMAIN,
+        RANGE,
+        EQUIVALENT_PROPERTY,
+        EQUIVALENT_CLASS,
+        INVERSE_OF,
+        f"<{_RDF}type>",
+    ]
+    query = (
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {' '.join(predicates)} }} "
+        f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+    )
+    edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for subject, predicate, obj in source.construct_terms(query):
+        edges[predicate].append((subject, obj))
 
     schema = Schema()
-    property_links = _links(edges(SUB_PROPERTY), edges(EQUIVALENT_PROPERTY))
+    property_links = _links(edges[SUB_PROPERTY], edges[EQUIVALENT_PROPERTY])
     for prop in property_links:
-        supers = {s for s in _reachable(prop, property_links) if isinstance(s, ox.NamedNode)}
-        supers.discard(prop)  # type: ignore[arg-type]
-        if supers and isinstance(prop, ox.NamedNode):
+        supers = {p for p in _reachable(prop, property_links) if is_iri(p) and p != prop}
+        if supers and is_iri(prop):
             schema.super_properties[prop] = supers
 
-    for left, right in edges(INVERSE_OF):
-        if isinstance(left, ox.NamedNode) and isinstance(right, ox.NamedNode):
+    for left, right in edges[INVERSE_OF]:
+        if is_iri(left) and is_iri(right):
             schema.inverses.setdefault(left, set()).add(right)
             schema.inverses.setdefault(right, set()).add(left)
 
-    schema.transitive = {
-        q.subject
-        for q in source.quads(None, RDF_TYPE, ontology)
-        if q.object == TRANSITIVE and isinstance(q.subject, ox.NamedNode)
-    }
-    schema.domains = _class_axioms(edges(DOMAIN))
-    schema.ranges = _class_axioms(edges(RANGE))
+    schema.transitive = {s for s, o in edges[RDF_TYPE] if o == TRANSITIVE and is_iri(s)}
+    schema.domains = _class_axioms(edges[DOMAIN])
+    schema.ranges = _class_axioms(edges[RANGE])
 
-    class_links = _links(edges(SUB_CLASS), edges(EQUIVALENT_CLASS))
+    class_links = _links(edges[SUB_CLASS], edges[EQUIVALENT_CLASS])
     for cls in class_links:
         supers = {
-            s
-            for s in _reachable(cls, class_links)
-            if isinstance(s, ox.NamedNode) and s not in _UNIVERSAL_CLASSES and s != cls
+            c
+            for c in _reachable(cls, class_links)
+            if is_iri(c) and c not in _UNIVERSAL_CLASSES and c != cls
         }
         if supers:
             schema.super_classes[cls] = supers
@@ -106,10 +119,10 @@ def read_schema(source: TermSource) -> Schema:
 
 
 def _links(
-    directed: list[tuple[Term, Term]], symmetric: list[tuple[Term, Term]]
-) -> dict[Term, set[Term]]:
+    directed: list[tuple[str, str]], symmetric: list[tuple[str, str]]
+) -> dict[str, set[str]]:
     """Return the successor sets of ``directed`` edges plus ``symmetric`` ones both ways."""
-    links: dict[Term, set[Term]] = defaultdict(set)
+    links: dict[str, set[str]] = defaultdict(set)
     for start, end in directed:
         links[start].add(end)
     for start, end in symmetric:
@@ -118,9 +131,9 @@ def _links(
     return links
 
 
-def _reachable(start: Term, links: dict[Term, set[Term]]) -> set[Term]:
+def _reachable(start: str, links: dict[str, set[str]]) -> set[str]:
     """Return every node reachable from ``start`` in one or more steps (a path ``+``)."""
-    seen: set[Term] = set()
+    seen: set[str] = set()
     frontier = list(links.get(start, ()))
     while frontier:
         node = frontier.pop()
@@ -131,20 +144,12 @@ def _reachable(start: Term, links: dict[Term, set[Term]]) -> set[Term]:
     return seen
 
 
-def _class_axioms(pairs: list[tuple[Term, Term]]) -> dict[ox.NamedNode, set[ox.NamedNode]]:
-    axioms: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+def _class_axioms(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
+    axioms: dict[str, set[str]] = {}
     for prop, cls in pairs:
-        if (
-            isinstance(prop, ox.NamedNode)
-            and isinstance(cls, ox.NamedNode)
-            and cls not in _UNIVERSAL_CLASSES
-        ):
+        if is_iri(prop) and is_iri(cls) and cls not in _UNIVERSAL_CLASSES:
             axioms.setdefault(prop, set()).add(cls)
     return axioms
-
-
-def _values(terms: Iterable[ox.NamedNode]) -> str:
-    return " ".join(str(term) for term in terms)
 
 
 _ASSERTED = f"FILTER (?g != <{INFERRED_GRAPH}>)"
@@ -153,10 +158,10 @@ _ASSERTED = f"FILTER (?g != <{INFERRED_GRAPH}>)"
 class Closure:
     """The inferred statements, built rule by rule; each rule sees the ones before it."""
 
-    def __init__(self, source: TermSource, schema: Schema) -> None:
+    def __init__(self, source: TripleSource, schema: Schema) -> None:
         self._source = source
         self._schema = schema
-        self._asserted: Statements = {}
+        self._asserted: Statements = defaultdict(set)
         self.inferred: Statements = defaultdict(set)
 
     def run(self) -> Statements:
@@ -168,7 +173,7 @@ class Closure:
             | set(schema.inverses)
             | schema.transitive
         )
-        self._asserted = self._read_asserted(statement_predicates)
+        self._read_asserted(statement_predicates)
         self._sub_properties()
         self._inverses()
         self._transitive()
@@ -177,25 +182,25 @@ class Closure:
         self._super_classes(types)
         return self.inferred
 
-    def _known(self, predicate: ox.NamedNode) -> Pairs:
+    def _known(self, predicate: str) -> Pairs:
         return self._asserted.get(predicate, set()) | self.inferred.get(predicate, set())
 
-    def _add(self, predicate: ox.NamedNode, subject: Term, obj: Term) -> None:
+    def _add(self, predicate: str, subject: str, obj: str) -> None:
         pair = (subject, obj)
         if pair not in self._asserted.get(predicate, ()):
             self.inferred[predicate].add(pair)
 
-    def _read_asserted(self, predicates: set[ox.NamedNode]) -> Statements:
-        statements: Statements = defaultdict(set)
-        if not predicates:
-            return statements
-        query = (
-            f"SELECT DISTINCT ?p ?s ?o WHERE {{ VALUES ?p {{ {_values(predicates)} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED} }}"
-        )
-        for predicate, subject, obj in self._source.solutions(query):
-            statements[predicate].add((subject, obj))  # type: ignore[index,arg-type]
-        return statements
+    def _read(self, where: str, template: str = "?s ?p ?o") -> Iterator[tuple[str, str, str]]:
+        query = f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}"
+        return self._source.construct_terms(query)
+
+    def _read_asserted(self, predicates: Iterable[str]) -> None:
+        values = " ".join(predicates)
+        if not values:
+            return
+        where = f"VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED}"
+        for subject, predicate, obj in self._read(where):
+            self._asserted[predicate].add((subject, obj))
 
     def _sub_properties(self) -> None:
         # prp-spo1, prp-eqp1, prp-eqp2
@@ -207,19 +212,18 @@ class Closure:
 
     def _inverses(self) -> None:
         # prp-inv1, prp-inv2: the inverse statement needs a resource as its subject.
-        found: list[tuple[ox.NamedNode, Term, Term]] = []
+        found: list[tuple[str, str, str]] = []
         for prop, inverses in self._schema.inverses.items():
             for subject, obj in self._known(prop):
-                if isinstance(obj, ox.Literal):
-                    continue
-                found.extend((inverse, obj, subject) for inverse in inverses)
+                if not is_literal(obj):
+                    found.extend((inverse, obj, subject) for inverse in inverses)
         for predicate, subject, obj in found:
             self._add(predicate, subject, obj)
 
     def _transitive(self) -> None:
         # prp-trp: every node reachable through the property from a subject.
         for prop in self._schema.transitive:
-            links: dict[Term, set[Term]] = defaultdict(set)
+            links: dict[str, set[str]] = defaultdict(set)
             for subject, obj in self._known(prop):
                 links[subject].add(obj)
             found = [(start, end) for start in links for end in _reachable(start, links)]
@@ -227,45 +231,45 @@ class Closure:
                 self._add(prop, subject, obj)
 
     def _asserted_types(self) -> Pairs:
-        query = f"SELECT DISTINCT ?s ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} {_ASSERTED} }}"
-        types: Pairs = {(s, c) for s, c in self._source.solutions(query)}  # type: ignore[misc]
-        self._asserted[RDF_TYPE] = types | self._asserted.get(RDF_TYPE, set())
-        return self._asserted[RDF_TYPE]
+        where = f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s a ?o }} {_ASSERTED} }}"
+        types = self._asserted[RDF_TYPE]
+        types.update((s, o) for s, _, o in self._read(where, "?s a ?o"))
+        return types
 
     def _domains_and_ranges(self, types: Pairs) -> None:
         # prp-dom, prp-rng: asserted statements are matched by the engine, inferred ones here.
-        found: set[tuple[Term, Term]] = set()
-        for position, axioms in (("?s", self._schema.domains), ("?o", self._schema.ranges)):
+        found: Pairs = set()
+        for node, axioms in (("?s", self._schema.domains), ("?o", self._schema.ranges)):
             if not axioms:
                 continue
             rows = " ".join(f"({p} {c})" for p, classes in axioms.items() for c in classes)
-            literal_filter = "FILTER (!isLiteral(?o))" if position == "?o" else ""
-            query = (
-                f"SELECT DISTINCT {position} ?c WHERE {{ VALUES (?p ?c) {{ {rows} }} "
-                f"GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED} {literal_filter} }}"
+            literal_filter = "FILTER (!isLiteral(?o))" if node == "?o" else ""
+            where = (
+                f"SELECT DISTINCT ?node ?c WHERE {{ VALUES (?p ?c) {{ {rows} }} "
+                f"GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED} {literal_filter} BIND ({node} AS ?node) }}"
             )
-            found.update(self._source.solutions(query))  # type: ignore[arg-type]
+            found.update((s, o) for s, _, o in self._read(where, "?node a ?c"))
             for prop, classes in axioms.items():
                 for subject, obj in self.inferred.get(prop, set()):
-                    node = subject if position == "?s" else obj
-                    if not isinstance(node, ox.Literal):
-                        found.update((node, cls) for cls in classes)
-        for node, cls in found:
-            if (node, cls) not in types:
-                self.inferred[RDF_TYPE].add((node, cls))
+                    value = subject if node == "?s" else obj
+                    if not is_literal(value):
+                        found.update((value, cls) for cls in classes)
+        inferred_types = self.inferred[RDF_TYPE]
+        inferred_types.update(found - types)
 
     def _super_classes(self, types: Pairs) -> None:
         # cax-sco, cax-eqc1, cax-eqc2: over asserted types and those inferred so far.
         super_classes = self._schema.super_classes
-        found = [
+        inferred_types = self.inferred[RDF_TYPE]
+        found = {
             (node, super_class)
-            for node, cls in (*types, *self.inferred.get(RDF_TYPE, ()))
+            for pairs in (types, inferred_types)
+            for node, cls in pairs
             for super_class in super_classes.get(cls, ())
-        ]
-        for node, super_class in found:
-            self._add(RDF_TYPE, node, super_class)
+        }
+        inferred_types.update(found - types)
 
 
-def infer(source: TermSource) -> Statements:
+def infer(source: TripleSource) -> Statements:
     """Return the inferred statements no asserted named graph holds, by predicate."""
     return Closure(source, read_schema(source)).run()

@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 # hold every change in memory and write about 30 µs per quad (docs/benchmarks.md).
 _TRANSACTION_QUADS = 20_000
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
 __all__ = ["EmbeddedStore", "Locate", "parse_error"]
 
 
@@ -390,23 +388,25 @@ class EmbeddedStore:
 
     # Reads and writes of the inference step (``vic_semantic.inference``).
 
-    def solutions(self, query: str) -> Iterator[tuple[Term | None, ...]]:
-        """Run a library SELECT query; yield each solution's terms in the order of its
-        variables (``None`` where a variable is unbound)."""
-        result = self._store.query(query)
-        if not isinstance(result, ox.QuerySolutions):
-            raise TypeError("solutions() takes only SELECT queries")
-        for solution in result:
-            yield tuple(solution)
+    def construct_terms(self, query: str) -> Iterator[tuple[str, str, str]]:
+        """Run a library CONSTRUCT query; yield each triple as the N-Triples text of its terms.
 
-    def quads(
-        self,
-        subject: ox.NamedNode | ox.BlankNode | None,
-        predicate: ox.NamedNode | None,
-        graph: ox.NamedNode | None,
-    ) -> Iterator[ox.Quad]:
-        """Yield the stored quads that match; ``None`` matches anything."""
-        return iter(self._store.quads_for_pattern(subject, predicate, None, graph))
+        The engine serialises the triples, so no Python term objects are made; one term
+        always has the same text, so the texts can be compared as the terms.
+        """
+        result = self._store.query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise TypeError("construct_terms() takes only CONSTRUCT queries")
+        text = bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        for line in text.splitlines():
+            # N-Triples puts one triple on a line, and only a literal, always last, may
+            # contain spaces (a line break inside one is escaped).
+            # NOTE: RDF 1.2 triple terms contain spaces too; a triple with one as its
+            # subject is skipped, so the rules do not apply to it.
+            if line.startswith("<<"):
+                continue
+            subject, predicate, rest = line.split(" ", 2)
+            yield subject, predicate, rest.removesuffix(" .")
 
     def inference_basis(self) -> int:
         """Return a token of the data as it is now, for ``mark_inferences_current``."""
@@ -429,29 +429,42 @@ class EmbeddedStore:
                 return
             self._journal.mark_current(len(self._store))
 
-    def change_quads(self, removed: Collection[ox.Quad], added: Collection[ox.Quad]) -> None:
-        """Remove ``removed`` and add ``added``, for the inference step's own graph.
+    def change_graph(self, graph: str, removed: Collection[str], added: Collection[str]) -> None:
+        """Remove and add triples, given as N-Triples lines, in the inference step's graph.
 
-        Up to ``_TRANSACTION_QUADS`` quads in all are one transaction. More are written by
-        the bulk writer, several times faster but outside a transaction: additions first,
-        so a query meanwhile sees stale inferences rather than missing ones.
+        Up to ``_TRANSACTION_QUADS`` triples in all without blank nodes are one transaction.
+        More are written by the bulk loader, several times faster but outside a transaction:
+        additions first, so a query meanwhile sees stale inferences rather than missing ones.
         """
         if self._journal is not None:
             self._journal.mark_stale()  # until the caller marks the inferences current
+        target = f"<{graph}>"
         try:
-            if len(removed) + len(added) <= _TRANSACTION_QUADS:
-                operations = [*_delete_data(removed), *_insert_data(list(added))]
+            small = len(removed) + len(added) <= _TRANSACTION_QUADS
+            if small and not any("_:" in line for line in (*removed, *added)):
+                operations = [
+                    f"{keyword} DATA {{ GRAPH {target} {{\n" + "\n".join(lines) + "\n} }"
+                    for keyword, lines in (("DELETE", removed), ("INSERT", added))
+                    if lines
+                ]
                 if operations:
                     self._store.update(" ;\n".join(operations))
                 return
-            # NOTE: a large change is not atomic; a crash part-way leaves the state file
-            # stale, so the next start recomputes the inferred graph.
-            if added:
-                self._store.bulk_extend(added)
-            if removed:
-                self._store.update(_delete_data(removed)[0])
+            # NOTE: this write is not atomic; a crash part-way leaves the state file stale,
+            # so the next start recomputes the inferred graph.
+            self._bulk_add_lines(ox.NamedNode(graph), added)
+            for quad in _quads(removed, ox.NamedNode(graph)):
+                self._store.remove(quad)
         finally:
             self._count_write()
+
+    def _bulk_add_lines(self, graph: ox.NamedNode, lines: Collection[str]) -> None:
+        data = "\n".join(lines).encode()
+        if b"_:" in data:
+            # The bulk loader gives blank nodes new labels; the parser keeps them.
+            self._store.bulk_extend(_quads(lines, graph))
+        elif data:
+            self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
     def run_update(self, update: str, base_iri: str | None, locate: Locate | None = None) -> None:
         """Apply a SPARQL update in one transaction, resolving relative IRIs on ``base_iri``.
@@ -550,12 +563,10 @@ class EmbeddedStore:
         return arguments
 
 
-def _delete_data(quads: Collection[ox.Quad]) -> list[str]:
-    """Return the DELETE DATA operation that removes ``quads``, or none when there are none.
-
-    DELETE DATA takes the same quad blocks as INSERT DATA, so the insert text is reused.
-    """
-    return ["DELETE" + operation.removeprefix("INSERT") for operation in _insert_data(list(quads))]
+def _quads(lines: Collection[str], graph: ox.NamedNode) -> list[ox.Quad]:
+    """Parse N-Triples ``lines`` into quads of ``graph``, keeping blank node labels."""
+    triples = ox.parse("\n".join(lines), ox.RdfFormat.N_TRIPLES)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
 
 
 def _task(

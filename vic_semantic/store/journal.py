@@ -43,8 +43,9 @@ class StoreJournal:
         except FileNotFoundError:
             return {"inferences": STALE, "loading": []}
         except (OSError, ValueError) as error:
-            logger.warning("store state file %s is unreadable (%s); treating it as stale",
-                           self.path, error)
+            logger.warning(
+                "store state file %s is unreadable (%s); treating it as stale", self.path, error
+            )
             return {"inferences": STALE, "loading": []}
         if not isinstance(state, dict):
             return {"inferences": STALE, "loading": []}
