@@ -195,12 +195,12 @@ class Closure:
         return self._source.construct_terms(query)
 
     def _read_asserted(self, predicates: Iterable[str]) -> None:
-        values = " ".join(predicates)
-        if not values:
-            return
-        where = f"VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED}"
-        for subject, predicate, obj in self._read(where):
-            self._asserted[predicate].add((subject, obj))
+        # One query per predicate: with the predicates in a VALUES block pyoxigraph 0.5.13
+        # took about 1.5 times as long at 1M triples.
+        for predicate in predicates:
+            where = f"GRAPH ?g {{ ?s {predicate} ?o }} {_ASSERTED}"
+            pairs = self._asserted[predicate]
+            pairs.update((s, o) for s, _, o in self._read(where, f"?s {predicate} ?o"))
 
     def _sub_properties(self) -> None:
         # prp-spo1, prp-eqp1, prp-eqp2

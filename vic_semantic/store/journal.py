@@ -89,8 +89,8 @@ class StoreJournal:
     def loading(self) -> list[str]:
         """Return the graphs of a bulk load that began and did not finish."""
         with self._lock:
-            graphs = self._state.get("loading") or []
-            return [str(graph) for graph in graphs]  # type: ignore[union-attr]
+            graphs = self._state.get("loading")
+            return [str(graph) for graph in graphs] if isinstance(graphs, list) else []
 
     def begin_load(self, graph: str) -> None:
         with self._lock:
