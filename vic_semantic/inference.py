@@ -130,8 +130,8 @@ def materialise(store: Store) -> None:
     """Recompute the inferred graph from every asserted graph.
 
     The embedded store computes the rules in Python (``inference_rules``) and writes only
-    the difference to the inferred graph it holds; any other store runs the rules as one
-    SPARQL update, in one transaction.
+    the difference to its inferred graph. Any other store runs the rules as one SPARQL
+    update, in one transaction.
     """
     started = time.perf_counter()
     if isinstance(store, EmbeddedStore):
@@ -153,7 +153,8 @@ def ensure_materialised(store: Store) -> None:
 
     Called at start-up: a process killed between a write and the inference step after it
     leaves the inferred graph behind the data, and the embedded store's state file then
-    says so. Other stores keep no such record, so their inferences are always recomputed.
+    records it as stale. Other stores keep no such record, so their inferences are always
+    recomputed.
     """
     if isinstance(store, EmbeddedStore) and store.inferences_current():
         logger.info("inferred graph is current; not recomputed")
@@ -164,7 +165,7 @@ def ensure_materialised(store: Store) -> None:
 def _materialise_embedded(store: EmbeddedStore) -> None:
     basis = store.inference_basis()
     statements = infer(store)
-    wanted = {
+    expected = {
         f"{subject} {predicate} {obj} ."
         for predicate, pairs in statements.items()
         for subject, obj in pairs
@@ -176,10 +177,10 @@ def _materialise_embedded(store: EmbeddedStore) -> None:
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {inferred} }}"
         )
     }
-    added = wanted - present
-    removed = present - wanted
+    added = expected - present
+    removed = present - expected
     store.change_graph(str(INFERRED_GRAPH), removed, added)
     store.mark_inferences_current(basis)
     logger.info(
-        "inferred graph: %d triples, %d added, %d removed", len(wanted), len(added), len(removed)
+        "inferred graph: %d triples, %d added, %d removed", len(expected), len(added), len(removed)
     )

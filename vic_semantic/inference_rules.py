@@ -1,9 +1,9 @@
 """The OWL 2 RL rules of ``vic_semantic.inference`` computed in Python over the embedded store.
 
 The same rules as the SPARQL update in ``inference``, in the same order and with the same
-filters, but evaluated here: pyoxigraph's SPARQL engine runs the rules' ``FILTER NOT
-EXISTS`` checks and the repeated transitive joins inside one large transaction slowly (86 s
-at 982,079 triples, see docs/benchmarks.md). The rules' inputs come from a few CONSTRUCT
+filters, but evaluated here. On an on-disk store pyoxigraph ran that update, with its
+``FILTER NOT EXISTS`` checks and repeated transitive joins in one large transaction, in 86 s
+at 982,079 triples (docs/benchmarks.md). The rules' inputs come from a few CONSTRUCT
 queries, with DISTINCT where many statements give one result, so the engine removes
 duplicates before Python sees them. The transitive closure
 is one breadth-first search per start node, with no bound on the chain length.
@@ -156,7 +156,8 @@ _ASSERTED = f"FILTER (?g != <{INFERRED_GRAPH}>)"
 
 
 class Closure:
-    """The inferred statements, built rule by rule; each rule sees the ones before it."""
+    """The inferred statements, built rule by rule; each rule also matches the statements
+    that the rules before it inferred."""
 
     def __init__(self, source: TripleSource, schema: Schema) -> None:
         self._source = source

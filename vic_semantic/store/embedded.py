@@ -34,8 +34,9 @@ from vic_semantic.store.workers import QueryPool, shared_pool
 
 logger = logging.getLogger(__name__)
 
-# The most quads the inference step changes in one transaction; pyoxigraph's transactions
-# hold every change in memory and write about 30 µs per quad (docs/benchmarks.md).
+# The maximum number of quads the inference step changes in one transaction. pyoxigraph's
+# transactions keep every change in memory and took about 30 µs per quad at 1M triples on
+# the benchmark machine (docs/benchmarks.md).
 _TRANSACTION_QUADS = 20_000
 
 __all__ = ["EmbeddedStore", "Locate", "parse_error"]
@@ -182,7 +183,7 @@ class EmbeddedStore:
         """Replace a named graph's content with ``data`` atomically; return the triple count.
 
         An empty or new graph is filled by pyoxigraph's bulk loader, which parses in Rust and
-        writes index files directly; see ``_bulk_load`` for how it stays all-or-nothing.
+        writes index files directly. ``_bulk_load`` tells how that stays all-or-nothing.
         """
         if not rdf_format.supports_datasets and self._graph_is_empty(graph):
             return self._bulk_load(graph, data, rdf_format)
@@ -391,8 +392,8 @@ class EmbeddedStore:
     def construct_terms(self, query: str) -> Iterator[tuple[str, str, str]]:
         """Run a library CONSTRUCT query; yield each triple as the N-Triples text of its terms.
 
-        The engine serialises the triples, so no Python term objects are made; one term
-        always has the same text, so the texts can be compared as the terms.
+        The engine serialises the triples, so no Python term objects are made. One term
+        always has the same text, so comparing texts compares the terms.
         """
         result = self._store.query(query)
         if not isinstance(result, ox.QueryTriples):
@@ -413,7 +414,7 @@ class EmbeddedStore:
         return self._data_version
 
     def inferences_current(self) -> bool:
-        """Return whether the state file says the inferred graph matches the data.
+        """Return whether the state file records the inferred graph as matching the data.
 
         An in-memory store has no state file, so its inferences are never known current.
         """
@@ -434,7 +435,7 @@ class EmbeddedStore:
 
         Up to ``_TRANSACTION_QUADS`` triples in all without blank nodes are one transaction.
         More are written by the bulk loader, several times faster but outside a transaction:
-        additions first, so a query meanwhile sees stale inferences rather than missing ones.
+        additions first, so a query meanwhile gets stale inferences rather than missing ones.
         """
         if self._journal is not None:
             self._journal.mark_stale()  # until the caller marks the inferences current

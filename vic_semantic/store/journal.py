@@ -2,9 +2,10 @@
 which graphs a bulk load was filling.
 
 Re-materialising the inferences of a large store at every start-up costs minutes and most
-of the service's peak memory, so start-up skips it when this file says the inferred graph
-was computed from the data as it is. The file says "stale" from just before any write until
-the inference step after it has finished; a process killed in between leaves it "stale".
+of the service's peak memory, so start-up skips it when this file records that the inferred
+graph was computed from the data as it is. The file records "stale" from just before any
+write until the inference step after it has finished, so a process killed in between leaves
+it "stale".
 
 A bulk load writes outside a transaction (``Store.bulk_load``, much faster at this size), so
 it lists its target graphs here first. They were empty before the load, so a load that was
