@@ -280,11 +280,13 @@ def load_summary(results: dict[str, Any]) -> str:
             lines.append(f"- {name}: skipped: {server['skipped']}")
             continue
         load = server["load"]
+        asserted = load.get("load_seconds", 0.0)
+        inference = load.get("inference_seconds", 0.0)
         lines.append(
-            f"- {name}: load {load.get('load_seconds', 0):.1f} s, of which inference "
-            f"{load.get('inference_seconds', 0):.1f} s (split {load.get('split_seconds', 0):.1f}"
-            f" s, not counted); start until ready {load.get('start_seconds', 0):.1f} s; peak "
-            f"RSS server {server.get('peak_rss_bytes', 0) / 2**20:.0f} MiB, with workers "
+            f"- {name}: load {asserted:.1f} s + inference {inference:.1f} s = "
+            f"{asserted + inference:.1f} s (split {load.get('split_seconds', 0):.1f} s, not "
+            f"counted); start until ready {load.get('start_seconds', 0):.1f} s; peak RSS "
+            f"server {server.get('peak_rss_bytes', 0) / 2**20:.0f} MiB, with workers "
             f"{server.get('peak_rss_tree_bytes', 0) / 2**20:.0f} MiB; loader process peak "
             f"{load.get('peak_rss_bytes', 0) / 2**20:.0f} MiB"
         )
