@@ -256,4 +256,16 @@ def test_bulk_load_syntax_error_leaves_no_graph(tmp_path: Path) -> None:
         store.replace_graph("http://g/bad", bad.encode(), TTL)
 
     assert not store.ask("ASK { GRAPH <http://g/bad> { ?s ?p ?o } }")
+    assert not store.has_graph("http://g/bad")
     assert store.replace_graph("http://g/bad", good.encode(), TTL) == 5000
+
+
+def test_bulk_load_error_keeps_empty_graph(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.update("CREATE GRAPH <http://g/empty>")
+
+    with pytest.raises(RdfSyntaxError):
+        store.replace_graph("http://g/empty", b"<http://e/s> <http://e/p> .", TTL)
+
+    assert store.has_graph("http://g/empty")
+    assert not store.ask("ASK { GRAPH <http://g/empty> { ?s ?p ?o } }")

@@ -349,16 +349,18 @@ class EmbeddedStore:
         of the store drops it.
         """
         target = ox.NamedNode(graph)
+        existed = self._store.contains_named_graph(target)
         self._before_data_write()
         if self._journal is not None:
             self._journal.begin_load(graph)
         try:
             self._store.bulk_load(data, rdf_format, to_graph=target)
-        except SyntaxError as error:
+        except BaseException as error:
             self._store.remove_graph(target)
-            raise parse_error(error) from error
-        except BaseException:
-            self._store.remove_graph(target)
+            if existed:
+                self._store.add_graph(target)
+            if isinstance(error, SyntaxError):
+                raise parse_error(error) from error
             raise
         finally:
             self._count_write()
@@ -428,6 +430,9 @@ class EmbeddedStore:
         with self._state_lock:
             if self._journal is None or basis != self._data_version:
                 return
+            # Flushed first: pyoxigraph does not fsync its write-ahead log, so after a power
+            # loss the state file must not claim inferences that the store lost.
+            self._store.flush()
             self._journal.mark_current(len(self._store))
 
     def change_graph(self, graph: str, removed: Collection[str], added: Collection[str]) -> None:
