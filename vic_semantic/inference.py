@@ -163,6 +163,11 @@ def ensure_materialised(store: Store) -> None:
 
 
 def _materialise_embedded(store: EmbeddedStore) -> None:
+    with store.inference_lock:
+        _materialise_locked(store)
+
+
+def _materialise_locked(store: EmbeddedStore) -> None:
     basis = store.inference_basis()
     statements = infer(store)
     expected = {

@@ -104,6 +104,9 @@ class EmbeddedStore:
         # Data writes (not the inference step's own) since this object opened the store.
         self._data_version = 0
         self._state_lock = threading.Lock()
+        # Held by the inference step from its reads to its writes: two steps at once would
+        # each write a difference against the same old inferred graph.
+        self.inference_lock = threading.Lock()
         self._pool: QueryPool | None = None
         self._snapshots: Snapshots | None = None
         self._journal: StoreJournal | None = None
