@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from vic_semantic.config import Settings
-from vic_semantic.inference import materialise
+from vic_semantic.inference import ensure_materialised
 from vic_semantic.service import VicService
 from vic_semantic.store.workers import close_shared_pool
 
@@ -13,13 +13,14 @@ logger = logging.getLogger(__name__)
 
 
 def start_service(settings: Settings) -> VicService:
-    """Open the store and recompute the inferred graph.
+    """Open the store and recompute the inferred graph if it may be behind the data.
 
     A process killed between a write and the inference step after it leaves the inferred
-    graph behind the data; recomputing it at start-up repairs that.
+    graph behind the data; recomputing it at start-up repairs that. The embedded store
+    records when its inferred graph is current, and then start-up skips the recomputation.
     """
     service = VicService.open(settings)
-    materialise(service.store)
+    ensure_materialised(service.store)
     return service
 
 

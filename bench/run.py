@@ -83,6 +83,10 @@ def options() -> argparse.Namespace:
                         "this run does not measure are reported beside this run's.")
     parser.add_argument("--no-record", action="store_true",
                         help="Do not append the results to docs/benchmarks.md.")
+    parser.add_argument("--load-only", action="store_true",
+                        help="Measure load, start-up and peak RSS only: each query runs once "
+                        "(the result check), with no timed runs; prints a summary and "
+                        "records nothing in docs/benchmarks.md.")
     return parser.parse_args()
 
 
@@ -137,6 +141,8 @@ def bench_server(server: Server, queries: list[Query], params: dict[str, object]
 def measure_all(server: Server, queries: list[Query], params: dict[str, object],
                 args: argparse.Namespace, budget_end: float, result: dict[str, object]) -> None:
     result["result_counts"] = check_results(server, queries, params, args.timeout, budget_end)
+    if args.load_only:
+        return
     per_query: dict[str, dict[str, object]] = {}
     result["queries"] = per_query
     for query in queries:
@@ -254,12 +260,37 @@ def main() -> None:
             _merge(results, json.loads(earlier.read_text(encoding="utf-8")))
         out = REPO / "var" / "bench" / f"results-{scale}.json"
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+        if args.load_only:
+            print(load_summary(results))
+            continue
         markdown = render(results, queries)
         print(markdown)
         if not args.no_record:
             with (REPO / "docs" / "benchmarks.md").open("a", encoding="utf-8") as doc:
                 doc.write("\n" + markdown)
         logger.info("scale %s done; results in %s", scale, out)
+
+
+def load_summary(results: dict[str, Any]) -> str:
+    """Return one Markdown line per server: load, start-up and peak RSS in MiB."""
+    lines = [f"Scale {results['scale']} ({results['triples']:,} triples), {results['started']}, "
+             f"load average at the end {results['load_average_end'][0]:.1f}:"]
+    for name, server in results["servers"].items():
+        if "skipped" in server:
+            lines.append(f"- {name}: skipped: {server['skipped']}")
+            continue
+        load = server["load"]
+        asserted = load.get("load_seconds", 0.0)
+        inference = load.get("inference_seconds", 0.0)
+        lines.append(
+            f"- {name}: load {asserted:.1f} s + inference {inference:.1f} s = "
+            f"{asserted + inference:.1f} s (split {load.get('split_seconds', 0):.1f} s, not "
+            f"counted); start until ready {load.get('start_seconds', 0):.1f} s; peak RSS "
+            f"server {server.get('peak_rss_bytes', 0) / 2**20:.0f} MiB, with workers "
+            f"{server.get('peak_rss_tree_bytes', 0) / 2**20:.0f} MiB; loader process peak "
+            f"{load.get('peak_rss_bytes', 0) / 2**20:.0f} MiB"
+        )
+    return "\n".join(lines)
 
 
 def _merge(results: dict[str, Any], earlier: dict[str, Any]) -> None:

@@ -24,8 +24,10 @@ from __future__ import annotations
 import logging
 import time
 
+from vic_semantic.inference_rules import infer
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.base import Store
+from vic_semantic.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +116,8 @@ WHERE {{
 
 
 # Each pass of prp-trp joins two known links, so chains double in length per pass: six passes
-# close chains of up to 64 links.
-# NOTE: a transitive chain longer than 64 links is closed only partly.
+# close chains of up to 64 links. The embedded store's rules close chains of any length.
+# NOTE: on a remote store a transitive chain longer than 64 links is closed only partly.
 _TRANSITIVE_PASSES = 6
 
 
@@ -125,9 +127,65 @@ def _rule_sequence() -> list[str]:
 
 
 def materialise(store: Store) -> None:
-    """Recompute the inferred graph from every asserted graph in one transaction."""
+    """Recompute the inferred graph from every asserted graph.
+
+    The embedded store computes the rules in Python (``inference_rules``) and writes only
+    the difference to its inferred graph. Any other store runs the rules as one SPARQL
+    update, in one transaction.
+    """
     started = time.perf_counter()
+    if isinstance(store, EmbeddedStore):
+        _materialise_embedded(store)
+    else:
+        store.update(sparql_rules())
+    logger.info("materialised inferences in %.2f s", time.perf_counter() - started)
+
+
+def sparql_rules() -> str:
+    """Return the SPARQL update that drops the inferred graph and applies every rule."""
     values = {"inferred": INFERRED_GRAPH, "ontology": ONTOLOGY_GRAPH}
     rules = ";\n".join(rule % values for rule in _rule_sequence())
-    store.update(f"{_PREFIXES}\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\n{rules}")
-    logger.info("materialised inferences in %.2f s", time.perf_counter() - started)
+    return f"{_PREFIXES}\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\n{rules}"
+
+
+def ensure_materialised(store: Store) -> None:
+    """Recompute the inferred graph unless the store records it as current.
+
+    Called at start-up: a process killed between a write and the inference step after it
+    leaves the inferred graph behind the data, and the embedded store's state file then
+    records it as stale. Other stores keep no such record, so their inferences are always
+    recomputed.
+    """
+    if isinstance(store, EmbeddedStore) and store.inferences_current():
+        logger.info("inferred graph is current; not recomputed")
+        return
+    materialise(store)
+
+
+def _materialise_embedded(store: EmbeddedStore) -> None:
+    with store.inference_lock:
+        _materialise_locked(store)
+
+
+def _materialise_locked(store: EmbeddedStore) -> None:
+    basis = store.inference_basis()
+    statements = infer(store)
+    expected = {
+        f"{subject} {predicate} {obj} ."
+        for predicate, pairs in statements.items()
+        for subject, obj in pairs
+    }
+    inferred = f"GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }}"
+    present = {
+        f"{subject} {predicate} {obj} ."
+        for subject, predicate, obj in store.construct_terms(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {inferred} }}"
+        )
+    }
+    added = expected - present
+    removed = present - expected
+    store.change_graph(str(INFERRED_GRAPH), removed, added)
+    store.mark_inferences_current(basis)
+    logger.info(
+        "inferred graph: %d triples, %d added, %d removed", len(expected), len(added), len(removed)
+    )

@@ -6,7 +6,7 @@ import logging
 import pickle
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -24,6 +24,7 @@ from vic_semantic.store.base import (
     QueryLimits,
 )
 from vic_semantic.store.execution import QueryTask, execute
+from vic_semantic.store.journal import StoreJournal
 from vic_semantic.store.snapshots import Snapshots
 from vic_semantic.store.syntax import detail, parse_error, position
 from vic_semantic.store.updates import in_graph as _in_graph
@@ -32,6 +33,11 @@ from vic_semantic.store.updates import parse_triples as _parse_triples
 from vic_semantic.store.workers import QueryPool, shared_pool
 
 logger = logging.getLogger(__name__)
+
+# The maximum number of quads the inference step changes in one transaction. pyoxigraph's
+# transactions keep every change in memory and took about 30 µs per quad at 1M triples on
+# the benchmark machine (docs/benchmarks.md).
+_TRANSACTION_QUADS = 20_000
 
 __all__ = ["EmbeddedStore", "Locate", "parse_error"]
 
@@ -95,10 +101,19 @@ class EmbeddedStore:
         self._functions = _picklable(custom_functions or {})
         self._generation = 0
         self._generation_lock = threading.Lock()
+        # Data writes (not the inference step's own) since this object opened the store.
+        self._data_version = 0
+        self._state_lock = threading.Lock()
+        # Held by the inference step from its reads to its writes: two steps at once would
+        # each write a difference against the same old inferred graph.
+        self.inference_lock = threading.Lock()
         self._pool: QueryPool | None = None
         self._snapshots: Snapshots | None = None
+        self._journal: StoreJournal | None = None
         if path is not None:
             self._snapshots = Snapshots(self._store, path.with_name(path.name + "-snapshots"))
+            self._journal = StoreJournal(path)
+            self._undo_interrupted_load()
         logger.info("opened embedded store at %s", path or "memory")
 
     def query(
@@ -168,7 +183,13 @@ class EmbeddedStore:
             raise QuerySyntaxError(_detail(error), line, column) from error
 
     def replace_graph(self, graph: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
-        """Replace a named graph's content with ``data`` atomically; return the triple count."""
+        """Replace a named graph's content with ``data`` atomically; return the triple count.
+
+        An empty or new graph is filled by pyoxigraph's bulk loader, which parses in Rust and
+        writes index files directly. ``_bulk_load`` tells how that stays all-or-nothing.
+        """
+        if not rdf_format.supports_datasets and self._graph_is_empty(graph):
+            return self._bulk_load(graph, data, rdf_format)
         triples = _parse_triples(data, rdf_format)
         body = " .\n".join(str(triple) for triple in triples)
         self._write(
@@ -181,6 +202,7 @@ class EmbeddedStore:
         """Add the triples of ``data`` to a named graph atomically; return their count."""
         triples = _parse_triples(data, rdf_format)
         target = ox.NamedNode(graph)
+        self._before_data_write()
         try:
             self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
         finally:
@@ -297,6 +319,7 @@ class EmbeddedStore:
 
     def _write(self, update: str, base_iri: str | None = None) -> None:
         """Apply one SPARQL update in one transaction and count it as a write generation."""
+        self._before_data_write()
         try:
             self._store.update(update, base_iri=base_iri)
         finally:
@@ -307,6 +330,150 @@ class EmbeddedStore:
         # generation is then sure to contain it.
         with self._generation_lock:
             self._generation += 1
+
+    def _before_data_write(self) -> None:
+        # Marked before the write, so a process killed during or after it finds the
+        # inferences stale at the next start.
+        with self._state_lock:
+            if self._journal is not None:
+                self._journal.mark_stale()
+            self._data_version += 1
+
+    def _graph_is_empty(self, graph: str) -> bool:
+        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return next(iter(quads), None) is None
+
+    def _bulk_load(self, graph: str, data: bytes, rdf_format: ox.RdfFormat) -> int:
+        """Fill the empty graph ``graph`` with ``data`` through pyoxigraph's bulk loader.
+
+        The bulk loader writes outside a transaction, so a syntax error part-way through
+        leaves some triples behind; the graph was empty, so dropping it undoes the load. A
+        process killed during the load leaves the graph in the journal, and the next open
+        of the store drops it.
+        """
+        target = ox.NamedNode(graph)
+        existed = self._store.contains_named_graph(target)
+        self._before_data_write()
+        if self._journal is not None:
+            self._journal.begin_load(graph)
+        try:
+            self._store.bulk_load(data, rdf_format, to_graph=target)
+        except BaseException as error:
+            self._store.remove_graph(target)
+            if existed:
+                self._store.add_graph(target)
+            if isinstance(error, SyntaxError):
+                raise parse_error(error) from error
+            raise
+        finally:
+            self._count_write()
+        if self._journal is not None:
+            self._journal.end_load()
+
+        count = self._count_triples(target)
+        logger.info("loaded graph %s with %d triples", graph, count)
+        return count
+
+    def _count_triples(self, graph: ox.NamedNode) -> int:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        result = self._store.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        count = next(iter(result))[0]
+        return int(count.value) if count is not None else 0
+
+    def _undo_interrupted_load(self) -> None:
+        assert self._journal is not None
+        graphs = self._journal.loading()
+        for graph in graphs:
+            logger.warning(
+                "dropping graph %s: its bulk load was interrupted, so it is incomplete", graph
+            )
+            self._store.remove_graph(ox.NamedNode(graph))
+        if graphs:
+            self._journal.end_load()
+
+    # Reads and writes of the inference step (``vic_semantic.inference``).
+
+    def construct_terms(self, query: str) -> Iterator[tuple[str, str, str]]:
+        """Run a library CONSTRUCT query; yield each triple as the N-Triples text of its terms.
+
+        The engine serialises the triples, so no Python term objects are made. One term
+        always has the same text, so comparing texts compares the terms.
+        """
+        result = self._store.query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise TypeError("construct_terms() takes only CONSTRUCT queries")
+        text = bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        for line in text.splitlines():
+            # N-Triples puts one triple on a line, and only a literal, always last, may
+            # contain spaces (a line break inside one is escaped).
+            # NOTE: RDF 1.2 triple terms contain spaces too; a triple with one as its
+            # subject is skipped, so the rules do not apply to it.
+            if line.startswith("<<"):
+                continue
+            subject, predicate, rest = line.split(" ", 2)
+            yield subject, predicate, rest.removesuffix(" .")
+
+    def inference_basis(self) -> int:
+        """Return a token of the data as it is now, for ``mark_inferences_current``."""
+        return self._data_version
+
+    def inferences_current(self) -> bool:
+        """Return whether the state file records the inferred graph as matching the data.
+
+        An in-memory store has no state file, so its inferences are never known current.
+        """
+        if self._journal is None:
+            return False
+        return self._journal.inferences_current(len(self._store))
+
+    def mark_inferences_current(self, basis: int) -> None:
+        """Record that the inferred graph matches the data, unless a data write happened
+        since ``basis`` was taken (its own inference step follows it)."""
+        with self._state_lock:
+            if self._journal is None or basis != self._data_version:
+                return
+            # Flushed first: pyoxigraph does not fsync its write-ahead log, so after a power
+            # loss the state file must not claim inferences that the store lost.
+            self._store.flush()
+            self._journal.mark_current(len(self._store))
+
+    def change_graph(self, graph: str, removed: Collection[str], added: Collection[str]) -> None:
+        """Remove and add triples, given as N-Triples lines, in the inference step's graph.
+
+        Up to ``_TRANSACTION_QUADS`` triples in all without blank nodes are one transaction.
+        More are written by the bulk loader, several times faster but outside a transaction:
+        additions first, so a query meanwhile gets stale inferences rather than missing ones.
+        """
+        if self._journal is not None:
+            self._journal.mark_stale()  # until the caller marks the inferences current
+        target = f"<{graph}>"
+        try:
+            small = len(removed) + len(added) <= _TRANSACTION_QUADS
+            if small and not any("_:" in line for line in (*removed, *added)):
+                operations = [
+                    f"{keyword} DATA {{ GRAPH {target} {{\n" + "\n".join(lines) + "\n} }"
+                    for keyword, lines in (("DELETE", removed), ("INSERT", added))
+                    if lines
+                ]
+                if operations:
+                    self._store.update(" ;\n".join(operations))
+                return
+            # NOTE: this write is not atomic; a crash part-way leaves the state file stale,
+            # so the next start recomputes the inferred graph.
+            self._bulk_add_lines(ox.NamedNode(graph), added)
+            for quad in _quads(removed, ox.NamedNode(graph)):
+                self._store.remove(quad)
+        finally:
+            self._count_write()
+
+    def _bulk_add_lines(self, graph: ox.NamedNode, lines: Collection[str]) -> None:
+        data = "\n".join(lines).encode()
+        if b"_:" in data:
+            # The bulk loader gives blank nodes new labels; the parser keeps them.
+            self._store.bulk_extend(_quads(lines, graph))
+        elif data:
+            self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
     def run_update(self, update: str, base_iri: str | None, locate: Locate | None = None) -> None:
         """Apply a SPARQL update in one transaction, resolving relative IRIs on ``base_iri``.
@@ -403,6 +570,12 @@ class EmbeddedStore:
         if dataset.named_graphs:
             arguments["named_graphs"] = [ox.NamedNode(iri) for iri in dataset.named_graphs]
         return arguments
+
+
+def _quads(lines: Collection[str], graph: ox.NamedNode) -> list[ox.Quad]:
+    """Parse N-Triples ``lines`` into quads of ``graph``, keeping blank node labels."""
+    triples = ox.parse("\n".join(lines), ox.RdfFormat.N_TRIPLES)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
 
 
 def _task(
