@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from vic_semantic.catalogues.classify import label_index
 from vic_semantic.catalogues.errors import UnknownFileKindError
 from vic_semantic.mapping.attributes import cross_check, extract_attributes
 from vic_semantic.mapping.decide import decide
@@ -43,8 +44,8 @@ def ontology() -> Graph:
         ("Мороженное пломбир", "Plombir"),
         ("Pasteurised milks", "PasteurisedMilk"),
         ("Semi-hard cheeses", "SemiHardCheese"),
-        ("Йогурт клубничный 2,5%", "FermentedMilkProduct"),
-        ("Hard cheese", "Cheese"),
+        ("Йогурт клубничный 2,5%", "Yogurt"),
+        ("Hard cheese", "HardCheese"),
     ],
 )
 def test_name_decision(ontology: Graph, name: str, expected: str) -> None:
@@ -53,6 +54,32 @@ def test_name_decision(ontology: Graph, name: str, expected: str) -> None:
     assert decision.status == "mapped", decision
     assert decision.cls == VIC[expected]
     assert decision.evidence
+
+
+def test_contained_label_not_rival(ontology: Graph) -> None:
+    # "hard cheese" matches "Semi-hard cheeses" through the last part of "semi-hard" only,
+    # so its match is contained in that of "semi-hard cheese" and must not tie with it.
+    candidates = label_index(ontology).rank("Semi-hard cheeses")
+    decision = decide("Semi-hard cheeses", ontology)
+
+    assert [c.cls for c in candidates[:2]] == [VIC.SemiHardCheese, VIC.HardCheese]
+    assert candidates[1].covered_tokens < candidates[0].covered_tokens
+    assert decision.status == "mapped"
+    assert decision.cls == VIC.SemiHardCheese
+
+
+def test_rival_after_contained_label_ambiguous(ontology: Graph) -> None:
+    # "hard cheese" is contained in the "semi-hard cheese" match and is skipped, but "soft
+    # cheese" covers a word of its own with the same confidence, so the name stays ambiguous.
+    decision = decide("Semi-hard soft cheese", ontology)
+
+    assert decision.status == "ambiguous"
+    assert decision.cls is None
+    assert [c.cls for c in decision.candidates[:3]] == [
+        VIC.SemiHardCheese,
+        VIC.HardCheese,
+        VIC.SoftCheese,
+    ]
 
 
 @pytest.mark.parametrize(
