@@ -140,7 +140,7 @@ LEXICON_PATH = Path(__file__).resolve().parent.parent / "mapping" / "lexicon.tsv
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[tuple[str, str, URIRef], ...]:
     """Return the kinds of product with no class of their own, each with the broader class
-    it falls under ("йогурт" → vic:FermentedMilkProduct); a match is a skos:broadMatch.
+    it falls under ("скир" → vic:FermentedMilkProduct); a match is a skos:broadMatch.
 
     NOTE: these belong in the ontology as classes; the file bridges until they are added.
     """

@@ -130,8 +130,8 @@ def _is_ambiguous(candidates: tuple[Candidate, ...], tree: Hierarchy) -> bool:
     if not candidates:
         return False
     first = candidates[0]
-    # A label whose match lies inside the first one's is no rival: "hard cheese" matches
-    # "Semi-hard cheeses" only through the last part of "semi-hard".
+    # A label whose match lies inside the first one's is no rival, because it adds nothing
+    # the first label does not cover ("hard cheese" inside "Semi-hard cheeses").
     rivals = [c for c in candidates[1:] if not c.covered_tokens < first.covered_tokens]
     if not rivals:
         return False
@@ -264,7 +264,7 @@ def _decide_by_name(candidates: tuple[Candidate, ...], tree: Hierarchy) -> Decis
             [_label_evidence(c) for c in candidates[:2]],
             list(candidates),
         )
-    # A kind with no class of its own ("йогурт") is narrower than the class it maps to.
+    # A kind with no class of its own ("скир") is narrower than the class it maps to.
     predicate = BROAD if best.broader else EXACT
     return Decision(
         "mapped",
