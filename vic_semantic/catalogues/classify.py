@@ -9,8 +9,11 @@ rapidfuzz rates them 88 or more («мороженное» ≈ «морожено
 A label that covers the name's head nouns (``mapping.names``) is what the product is; one
 that covers only other words is not ("Йогурт из цельного молока" is no milk). Among covering
 labels the one with most words wins ("молоко питьевое пастеризованное" over "молоко"), then
-the deeper class. Confidence is 0.6 plus 0.4 times the share of the name's words the label
-covers when the heads are covered, and at most 0.45 when they are not.
+the one that covers more of the name's tokens, then the deeper class. A hyphenated name word
+has one token per part, and a label word that matches only its last part covers one of them:
+"semi-hard cheese" covers all three tokens of "Semi-hard cheeses", "hard cheese" two.
+Confidence is 0.6 plus 0.4 times the share of the name's words the label covers when the
+heads are covered, and at most 0.45 when they are not.
 
 Two kinds of name fall outside every class here: plant-based imitations ("Almond milk") and
 poultry, which ТР ЕАЭС 051/2021 regulates apart from the ТР ТС 034/2013 meat products the
@@ -137,7 +140,7 @@ LEXICON_PATH = Path(__file__).resolve().parent.parent / "mapping" / "lexicon.tsv
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[tuple[str, str, URIRef], ...]:
     """Return the kinds of product with no class of their own, each with the broader class
-    it falls under ("йогурт" → vic:FermentedMilkProduct); a match is a skos:broadMatch.
+    it falls under ("скир" → vic:FermentedMilkProduct); a match is a skos:broadMatch.
 
     NOTE: these belong in the ontology as classes; the file bridges until they are added.
     """
@@ -175,6 +178,9 @@ class Candidate:
     fuzzy_words: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     broader: bool = False
+    # (name word index, part index) of each covered token, to tell whether this label's
+    # match is contained in another's.
+    covered_tokens: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,22 @@ class Classification:
     label: str | None
     confidence: float = 0.0
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+
+
+def _part_keys(word: str) -> frozenset[str]:
+    """Return the keys a hyphenated name word gets from its last part alone."""
+    if "-" not in word:
+        return frozenset()
+    return lemmas(word) - {word}
+
+
+def _tokens_of(word: str, index: int, whole: bool) -> set[tuple[int, int]]:
+    """Return the tokens of name word ``index`` that a match covers: every part of the word
+    when the match is on the whole word, else only its last part."""
+    last = word.count("-")
+    if whole:
+        return {(index, part) for part in range(last + 1)}
+    return {(index, last)}
 
 
 def _class_depths(ontology: Graph, root: URIRef) -> dict[URIRef, int]:
@@ -253,21 +275,29 @@ class LabelIndex:
             return keys, None
         return keys | found[1], found[0]
 
-    def matches(self, name: str) -> list[tuple[_Label, frozenset[int], dict[int, str]]]:
+    def matches(
+        self, name: str
+    ) -> list[tuple[_Label, frozenset[int], dict[int, str], frozenset[tuple[int, int]]]]:
         """Return each label all of whose words occur in ``name``, with the name words it
-        covers (indexes into ``analyse_name(name).words``) and the fuzzy ones among them."""
+        covers (indexes into ``analyse_name(name).words``), the fuzzy ones among them and
+        the covered tokens (see ``Candidate.covered_tokens``)."""
         analysed = analyse_name(name)
         hits: dict[int, set[int]] = {}
         covered: dict[int, set[int]] = {}
+        # Name words that some label word matched as a whole, not only by their last part.
+        whole: dict[int, set[int]] = {}
         fuzzy: dict[int, str] = {}
         for index, word in enumerate(analysed.words):
             keys, fuzzy_word = self._word_keys(word)
+            part_keys = _part_keys(word)
             if fuzzy_word is not None:
                 fuzzy[index] = fuzzy_word
             for key in keys:
                 for number, position in self._postings.get(key, ()):
                     hits.setdefault(number, set()).add(position)
                     covered.setdefault(number, set()).add(index)
+                    if key not in part_keys:
+                        whole.setdefault(number, set()).add(index)
         found = []
         for number, positions in hits.items():
             entry = self.labels[number]
@@ -276,7 +306,12 @@ class LabelIndex:
             full = len(positions) == len(entry.lemma_sets)
             if full and len(covered[number]) >= len(entry.lemma_sets):
                 words_here = frozenset(covered[number])
-                found.append((entry, words_here, {i: fuzzy[i] for i in words_here if i in fuzzy}))
+                whole_here = whole.get(number, set())
+                tokens = frozenset().union(
+                    *(_tokens_of(analysed.words[i], i, i in whole_here) for i in words_here)
+                )
+                fuzzy_here = {i: fuzzy[i] for i in words_here if i in fuzzy}
+                found.append((entry, words_here, fuzzy_here, tokens))
         return found
 
     def rank(self, name: str) -> tuple[Candidate, ...]:
@@ -297,11 +332,12 @@ class LabelIndex:
             return ()
         name_keys = frozenset().union(*(lemmas(w) for w in analysed.words))
         scored = []
-        for entry, covered, fuzzy in self.matches(name):
-            candidate = self._candidate(analysed, name_keys, entry, covered, fuzzy)
+        for entry, covered, fuzzy, tokens in self.matches(name):
+            candidate = self._candidate(analysed, name_keys, entry, covered, fuzzy, tokens)
             order = (
                 candidate.head_covered,
                 len(entry.lemma_sets) - len(fuzzy),
+                len(tokens),
                 self.depths.get(candidate.cls, 0),
                 candidate.confidence,
             )
@@ -320,6 +356,7 @@ class LabelIndex:
         entry: _Label,
         covered: frozenset[int],
         fuzzy: dict[int, str],
+        tokens: frozenset[tuple[int, int]],
     ) -> Candidate:
         head_covered = bool(analysed.heads) and set(analysed.heads) <= covered
         coverage = len(covered) / len(analysed.words)
@@ -352,6 +389,7 @@ class LabelIndex:
             fuzzy_words=tuple((analysed.words[i], w) for i, w in sorted(fuzzy.items())),
             notes=tuple(notes),
             broader=entry.broader,
+            covered_tokens=tokens,
         )
 
 

@@ -4,7 +4,8 @@ Sources in order of trust: a correction the member saved (manual mapping), a cla
 code through the ontology's crosswalk, then the name. A name class that fits the code's
 classes confirms it; one that does not is reported as a disagreement and the code decides.
 Below ``MAPPED_THRESHOLD`` a product stays unmapped with its best candidates, and it is
-ambiguous when the two best classes are unrelated and within ``AMBIGUITY_MARGIN``.
+ambiguous when the two best classes are unrelated and within ``AMBIGUITY_MARGIN``, unless the
+second label's match is contained in the first's ("hard cheese" in "Semi-hard cheeses").
 """
 
 from __future__ import annotations
@@ -126,9 +127,15 @@ def _best_by_name(candidates: tuple[Candidate, ...]) -> Candidate | None:
 
 
 def _is_ambiguous(candidates: tuple[Candidate, ...], tree: Hierarchy) -> bool:
-    if len(candidates) < 2:
+    if not candidates:
         return False
-    first, second = candidates[0], candidates[1]
+    first = candidates[0]
+    # A label whose match lies inside the first one's is no rival, because it adds nothing
+    # the first label does not cover ("hard cheese" inside "Semi-hard cheeses").
+    rivals = [c for c in candidates[1:] if not c.covered_tokens < first.covered_tokens]
+    if not rivals:
+        return False
+    second = rivals[0]
     return (
         second.head_covered
         and first.confidence - second.confidence <= AMBIGUITY_MARGIN
@@ -257,7 +264,7 @@ def _decide_by_name(candidates: tuple[Candidate, ...], tree: Hierarchy) -> Decis
             [_label_evidence(c) for c in candidates[:2]],
             list(candidates),
         )
-    # A kind with no class of its own ("йогурт") is narrower than the class it maps to.
+    # A kind with no class of its own ("скир") is narrower than the class it maps to.
     predicate = BROAD if best.broader else EXACT
     return Decision(
         "mapped",

@@ -104,6 +104,8 @@ ENGLISH_NON_HEADS = frozenset(
         "sandwiches",
         "slice",
         "slices",
+        "rasher",
+        "rashers",
         "block",
         "blocks",
         "portion",
@@ -166,8 +168,10 @@ _ABBREVIATION = re.compile(
     + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
     + r")(?![а-яa-z0-9])"
 )
-_WORD = re.compile(r"[а-яa-z0-9]+(?:[/\-'][а-яa-z0-9]+)*")
-_LATIN = re.compile(r"[a-z]")
+# Latin letters include the accented ones of Latin-1 (à…ö, ø…ÿ), so that "Pâtés" stays one
+# word and is not split into "p", "t", "s".
+_WORD = re.compile(r"[а-яa-zà-öø-ÿ0-9]+(?:[/\-'][а-яa-zà-öø-ÿ0-9]+)*")
+_LATIN = re.compile(r"[a-zà-öø-ÿ]")
 _DIGIT = re.compile(r"\d")
 _STRAIGHT_QUOTES = frozenset('"“”„')
 _QUOTE_MARK = re.compile(r'[«»"“”„]')
