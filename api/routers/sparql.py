@@ -8,13 +8,15 @@ Protocol: https://www.w3.org/TR/sparql11-protocol/ (query and update operations,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.dependencies import (
     get_language,
@@ -27,6 +29,7 @@ from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
 from vic_semantic.access import Principal, Role
+from vic_semantic.errors import VicError
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
@@ -36,7 +39,14 @@ from vic_semantic.sparql.update_dataset import add_update_dataset
 from vic_semantic.sparql.update_targets import written_graphs
 from vic_semantic.store.base import Dataset
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(tags=["SPARQL"])
+
+# Chunks of a result (about 64 KiB each, see vic_semantic.store.execution) taken before the
+# response starts. A result that fits is sent whole with a Content-Length; a larger one is
+# streamed, and a query that fails within them still gets an error status.
+LOOK_AHEAD_CHUNKS = 2
 
 _ALLOWED_METHODS = "GET, POST"
 
@@ -101,18 +111,87 @@ async def _run_query(service: VicService, request: Request, operation: Operation
     if media_type is None:
         raise _not_acceptable(accept, offers)
 
-    body = await run_in_threadpool(
-        service.store.run_query,
+    start = partial(
+        service.store.stream_query,
         operation.text,
         _dataset(operation),
         endpoint_iri(service),
         RESULTS_FORMATS.get(media_type),
         GRAPH_FORMATS.get(media_type),
     )
-    # NOTE: results are serialised whole before sending; very large results use memory
-    # in proportion to their size until streaming is added.
+    head, rest = await run_in_threadpool(_look_ahead, start)
     charset = "; charset=utf-8" if not media_type.endswith("+xml") else ""
-    return Response(body, media_type=f"{media_type}{charset}")
+    if rest is None:
+        return Response(b"".join(head), media_type=f"{media_type}{charset}")
+    return StreamingResponse(_relay(head, rest), media_type=f"{media_type}{charset}")
+
+
+def _look_ahead(start: Callable[[], Iterator[bytes]]) -> tuple[list[bytes], Iterator[bytes] | None]:
+    """Start a query and take its first chunks; the rest is None when they are all.
+
+    Errors up to here (syntax, time or row limit, store) still become an HTTP error status,
+    because no byte of the response has been sent.
+    """
+    chunks = start()
+    head: list[bytes] = []
+    try:
+        for _ in range(LOOK_AHEAD_CHUNKS):
+            chunk = next(chunks, None)
+            if chunk is None:
+                return head, None
+            head.append(chunk)
+    except BaseException:
+        _close(chunks)
+        raise
+    return head, chunks
+
+
+async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Send the chunks of a result that is still being computed.
+
+    The status line has gone out, so an error from here on cannot become an error status.
+    The response then ends with a line no SPARQL results or RDF parser accepts, naming the
+    error, and the connection is closed without the end of the chunked body, so an HTTP
+    client reports the transfer as incomplete: the client never mistakes the part for the
+    whole. (CSV has no syntax to break; there the incomplete transfer is the signal.)
+    """
+    try:
+        for chunk in head:
+            yield chunk
+        while True:
+            chunk = await run_in_threadpool(next, rest, None)
+            if chunk is None:
+                return
+            yield chunk
+    except VicError as error:
+        logger.warning("a streamed query result stopped after it began: %s", error.message_en)
+        yield _broken_tail(error)
+        raise ResultStreamBroken(error.message_en) from error
+    finally:
+        _close(rest)
+
+
+class ResultStreamBroken(RuntimeError):
+    """Raised to make the server drop a connection whose result could not be completed."""
+
+
+def _broken_tail(error: VicError) -> bytes:
+    text = (
+        f"\n!! vic-semantic: результат неполон, {error.message_ru} / the result is "
+        f"incomplete, {error.message_en} !!\n"
+    )
+    return text.encode()
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except ValueError:
+        # A generator still running on another thread; it ends with its query.
+        logger.debug("a result stream was still running when closed")
 
 
 async def _run_update(
