@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
+from functools import lru_cache, partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -82,6 +82,12 @@ def _offers(form: QueryForm | None) -> list[str]:
     return list(RESULTS_FORMATS)
 
 
+@lru_cache(maxsize=256)
+def _negotiate(accept: str, form: QueryForm | None) -> str | None:
+    """Return the media type for an Accept header; clients send the same few again and again."""
+    return choose_media_type(accept, _offers(form))
+
+
 def _not_acceptable(accept: str, offers: list[str]) -> HttpError:
     listed = ", ".join(offers)
     return HttpError(
@@ -105,11 +111,11 @@ def _require_size(service: VicService, text: str) -> None:
 
 async def _run_query(service: VicService, request: Request, operation: Operation) -> Response:
     _require_size(service, operation.text)
-    offers = _offers(query_form(operation.text))
+    form = query_form(operation.text)
     accept = request.headers.get("accept", "")
-    media_type = choose_media_type(accept, offers)
+    media_type = _negotiate(accept, form)
     if media_type is None:
-        raise _not_acceptable(accept, offers)
+        raise _not_acceptable(accept, _offers(form))
 
     start = partial(
         service.store.stream_query,

@@ -42,9 +42,9 @@ _STARTUP_SECONDS = 120.0
 _SPAWN = multiprocessing.get_context("spawn")
 
 # Messages of a worker for one task: any number of ("chunk", bytes), the result as it is
-# written, then one outcome: ("end", None), ("syntax", message), ("too_large", max_rows),
-# ("store", message) or ("error", message). Exceptions are not sent as such, because the
-# library's errors take two messages and so cannot be unpickled.
+# written, then one outcome: ("end", the last chunk or None), ("syntax", message),
+# ("too_large", max_rows), ("store", message) or ("error", message). Exceptions are not
+# sent as such, because the library's errors take two messages and so cannot be unpickled.
 Outcome = tuple[str, object]
 
 
@@ -74,12 +74,18 @@ def _serve(connection: Connection, preload: tuple[str, ...]) -> None:
 
 
 def _outcome(store: ox.Store, task: QueryTask, connection: Connection) -> Outcome:
+    # Each chunk is held until the next one comes, so the last one travels with "end": a
+    # small result is then one message, as before results were streamed.
+    held: list[bytes] = []
+
     def send_chunk(chunk: bytes) -> None:
-        connection.send(("chunk", chunk))
+        if held:
+            connection.send(("chunk", held.pop()))
+        held.append(chunk)
 
     try:
         stream(store, task, send_chunk)
-        return "end", None
+        return "end", held[0] if held else None
     except SyntaxError as error:
         return "syntax", str(error)
     except ResultTooLargeError as error:
@@ -143,9 +149,10 @@ class QueryPool:
                     finished = True
                     if kind != "end":
                         _raise(kind, payload)
+                if isinstance(payload, bytes):
+                    yield payload
+                if finished:
                     return
-                assert isinstance(payload, bytes)
-                yield payload
         finally:
             if finished:
                 self._release(worker)
