@@ -33,8 +33,9 @@ from vic_semantic.errors import VicError
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
-from vic_semantic.sparql.lexer import QueryForm, query_form
+from vic_semantic.sparql.lexer import QueryForm
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
+from vic_semantic.sparql.query_facts import facts
 from vic_semantic.sparql.update_dataset import add_update_dataset
 from vic_semantic.sparql.update_targets import written_graphs
 from vic_semantic.store.base import Dataset
@@ -111,7 +112,7 @@ def _require_size(service: VicService, text: str) -> None:
 
 async def _run_query(service: VicService, request: Request, operation: Operation) -> Response:
     _require_size(service, operation.text)
-    form = query_form(operation.text)
+    form = facts(operation.text).form
     accept = request.headers.get("accept", "")
     media_type = _negotiate(accept, form)
     if media_type is None:

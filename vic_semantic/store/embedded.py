@@ -13,13 +13,8 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import QuerySyntaxError, StoreError
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import (
-    QueryForm,
-    check_request_text,
-    has_dataset_clause,
-    query_form,
-)
-from vic_semantic.sparql.result_size import select_within
+from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.query_facts import QueryFacts, facts
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -280,11 +275,13 @@ class EmbeddedStore:
         row limit and the time limit hold for the whole iteration, so QueryTimeoutError or
         ResultTooLargeError may come after some chunks. Close the iterator if you stop early.
         """
-        check_request_text(query)
+        known = facts(query)
+        known.check(query)
         task = _task(
             query,
+            known,
             base_iri,
-            self._protocol_dataset_arguments(query, dataset),
+            self._protocol_dataset_arguments(known, dataset),
             results_format,
             graph_format,
             self.limits.max_rows,
@@ -399,13 +396,15 @@ class EmbeddedStore:
         logger.info("dropped graph %s", graph)
         return True
 
-    def _protocol_dataset_arguments(self, query: str, dataset: Dataset) -> _DatasetArguments:
+    def _protocol_dataset_arguments(
+        self, known: QueryFacts, dataset: Dataset
+    ) -> _DatasetArguments:
         if dataset.default_graphs or dataset.named_graphs:
             return {
                 "default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs],
                 "named_graphs": [ox.NamedNode(iri) for iri in dataset.named_graphs],
             }
-        if has_dataset_clause(query):
+        if known.has_dataset_clause:
             return {}
         return self._dataset_arguments(dataset)
 
@@ -430,6 +429,7 @@ class EmbeddedStore:
 
 def _task(
     query: str,
+    known: QueryFacts,
     base_iri: str | None,
     arguments: _DatasetArguments,
     results_format: ox.QueryResultsFormat | None,
@@ -437,7 +437,7 @@ def _task(
     max_rows: int,
     functions: dict[str, CustomFunction],
 ) -> QueryTask:
-    select = query_form(query) in (QueryForm.SELECT, None)
+    select = known.form in (QueryForm.SELECT, None)
     default_graph = arguments.get("default_graph")
     named_graphs = arguments.get("named_graphs")
     return QueryTask(
@@ -451,7 +451,7 @@ def _task(
         use_default_graph_as_union=arguments.get("use_default_graph_as_union", False),
         functions=functions,
         select=select,
-        within_limit=select and select_within(query, max_rows),
+        within_limit=known.select_within(max_rows),
     )
 
 

@@ -46,13 +46,8 @@ from vic_semantic.errors import (
     StoreUnavailableError,
 )
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import (
-    QueryForm,
-    check_request_text,
-    has_dataset_clause,
-    query_form,
-)
-from vic_semantic.sparql.result_size import select_within
+from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.query_facts import facts
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -156,7 +151,7 @@ class RemoteStore:
         ``limits.timeout_seconds`` and ResultTooLargeError past ``limits.max_rows`` solutions
         or triples may come after some chunks. Close the iterator if you stop early.
         """
-        check_request_text(query)
+        facts(query).check(query)
         limits = self.limits
 
         def produce(emit: Emit) -> None:
@@ -420,7 +415,7 @@ class RemoteStore:
                 "default-graph-uri": list(dataset.default_graphs),
                 "named-graph-uri": list(dataset.named_graphs),
             }
-        if has_dataset_clause(query):
+        if facts(query).has_dataset_clause:
             return {}
         if dataset.include_inferred:
             union = self.endpoints.union_parameter
@@ -462,10 +457,12 @@ class _Wanted:
         graph: ox.RdfFormat | None,
         max_rows: int,
     ) -> _Wanted:
-        form = query_form(query)
-        within = form is QueryForm.SELECT and select_within(query, max_rows)
+        known = facts(query)
         return cls(
-            form, results or ox.QueryResultsFormat.JSON, graph or ox.RdfFormat.TURTLE, within
+            known.form,
+            results or ox.QueryResultsFormat.JSON,
+            graph or ox.RdfFormat.TURTLE,
+            known.select_within(max_rows),
         )
 
     @property
