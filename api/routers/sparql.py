@@ -166,16 +166,20 @@ async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[byte
         for chunk in head:
             yield chunk
         while True:
-            chunk = await run_in_threadpool(next, rest, None)
-            if chunk is None:
+            more = await run_in_threadpool(_next_chunk, rest)
+            if more is None:
                 return
-            yield chunk
+            yield more
     except VicError as error:
         logger.warning("a streamed query result stopped after it began: %s", error.message_en)
         yield _broken_tail(error)
         raise ResultStreamBroken(error.message_en) from error
     finally:
         _close(rest)
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
 
 
 class ResultStreamBroken(RuntimeError):

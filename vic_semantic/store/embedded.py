@@ -396,9 +396,7 @@ class EmbeddedStore:
         logger.info("dropped graph %s", graph)
         return True
 
-    def _protocol_dataset_arguments(
-        self, known: QueryFacts, dataset: Dataset
-    ) -> _DatasetArguments:
+    def _protocol_dataset_arguments(self, known: QueryFacts, dataset: Dataset) -> _DatasetArguments:
         if dataset.default_graphs or dataset.named_graphs:
             return {
                 "default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs],

@@ -17,7 +17,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -96,11 +96,11 @@ def stream(store: ox.Store, task: QueryTask, emit: Emit) -> None:
     out = ChunkWriter(emit)
     if isinstance(result, ox.QueryTriples):
         counted = limit_triples(result, task.max_rows)
-        ox.serialize(counted, out, format=_rdf_format(task.graph_media_type))
+        ox.serialize(counted, as_file(out), format=_rdf_format(task.graph_media_type))
     elif isinstance(result, ox.QuerySolutions) and not task.within_limit:
         write_limited_tsv(result, task.max_rows, out, results_format)
     else:
-        result.serialize(out, format=results_format)
+        result.serialize(as_file(out), format=results_format)
     out.finish()
 
 
@@ -133,10 +133,11 @@ def write_limited_tsv(
     """
     if results_format != ox.QueryResultsFormat.TSV:
         # A SELECT whose form the lexer missed: written as asked, its rows uncounted.
-        solutions.serialize(out, format=results_format)
+        solutions.serialize(as_file(out), format=results_format)
         return
     try:
-        solutions.serialize(LineLimit(out, max_rows + 1), format=ox.QueryResultsFormat.TSV)
+        limited = LineLimit(out, max_rows + 1)
+        solutions.serialize(as_file(limited), format=ox.QueryResultsFormat.TSV)
     except LimitPassed:
         raise ResultTooLargeError(max_rows) from None
 
@@ -168,7 +169,7 @@ def round_trip(
     try:
         with open(read_end, "rb") as tsv:
             parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            parsed.serialize(out, format=results_format)
+            parsed.serialize(as_file(out), format=results_format)
             del parsed
     except BaseException as error:  # re-raised below, once the producer has ended
         clear_frames(error)
@@ -204,6 +205,11 @@ def _produce_tsv(
     finally:
         with contextlib.suppress(OSError):
             pipe.close()
+
+
+def as_file(sink: object) -> IO[bytes]:
+    """Type a sink with ``write`` and ``flush`` as the binary file pyoxigraph's stubs ask for."""
+    return cast(IO[bytes], sink)
 
 
 class ChunkWriter:

@@ -61,6 +61,7 @@ from vic_semantic.store.execution import (
     Emit,
     LimitPassed,
     LineLimit,
+    as_file,
     limit_triples,
     round_trip,
 )
@@ -527,7 +528,7 @@ def _relay_graph(
         return
     quads = ox.parse(io.BufferedReader(reader), format=graph)
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    ox.serialize(limit_triples(triples, max_rows), out, format=wanted.graph)
+    ox.serialize(limit_triples(triples, max_rows), as_file(out), format=wanted.graph)
 
 
 def _relay_results(
@@ -552,7 +553,7 @@ def _relay_results(
         round_trip(parse, max_rows, wanted.results, emit)  # type: ignore[arg-type]
         return
     parsed = ox.parse_query_results(io.BufferedReader(reader), format=results)
-    parsed.serialize(out, format=wanted.results)
+    parsed.serialize(as_file(out), format=wanted.results)
 
 
 def _copy(reader: _DeadlineReader, out: ChunkWriter | LineLimit) -> None:
