@@ -12,9 +12,8 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -248,9 +247,10 @@ async def _authorise_member_update(service: VicService, request: Request, update
 
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")
-async def sparql_get(
-    request: Request, service: Annotated[VicService, Depends(get_service)]
-) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The service is taken here, not through Depends: FastAPI runs a plain-function
+    # dependency on the thread pool, a hand-off that costs more than the lookup.
+    service = get_service(request)
     with _protocol_errors():
         operation = read_get(request.url.query)
     if operation is None:
@@ -259,9 +259,8 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST (form or direct body)")
-async def sparql_post(
-    request: Request, service: Annotated[VicService, Depends(get_service)]
-) -> Response:
+async def sparql_post(request: Request) -> Response:
+    service = get_service(request)
     body = await read_body(request, service.settings.max_query_bytes)
     with _protocol_errors():
         operation = read_post(request.headers.get("content-type"), request.url.query, body)
