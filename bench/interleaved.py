@@ -20,12 +20,14 @@ import argparse
 import json
 import logging
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import FrameType
 
 import httpx
 
@@ -42,11 +44,14 @@ REPO = Path(__file__).resolve().parent.parent
 # httptools: uvicorn's defaults then were the asyncio loop and the h11 parser.
 _BEFORE_LAUNCHER = """
 import sys
+sys.path.insert(0, sys.argv[3])  # before the working folder, which `python -c` puts first
 import uvicorn
 from api.main import create_app
+import vic_semantic
 from vic_semantic.config import Settings
 data_dir, port = sys.argv[1], int(sys.argv[2])
 settings = Settings(data_dir=data_dir, base_url=f"http://127.0.0.1:{port}", load_demo=False)
+assert vic_semantic.__file__.startswith(sys.argv[3]), vic_semantic.__file__
 uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=None,
             access_log=False, loop="asyncio", http="h11")
 """
@@ -75,7 +80,8 @@ def start_services(dataset: Path, work: Path, before_tree: Path) -> dict[str, Se
         server = Server(f"vic-semantic {name}", f"http://127.0.0.1:{port}/sparql",
                         log_path=work / f"{name}.log")
         if name == "before":
-            server.start([sys.executable, "-c", _BEFORE_LAUNCHER, str(data_dir), str(port)],
+            server.start([sys.executable, "-c", _BEFORE_LAUNCHER, str(data_dir), str(port),
+                          str(before_tree.resolve())],
                          env={"PYTHONPATH": str(before_tree.resolve()), "VIC_LOAD_DEMO": "false"})
         else:
             server.start([str(BIN / "vic-semantic"), "serve", "--host", "127.0.0.1", "--port",
@@ -89,14 +95,21 @@ def start_services(dataset: Path, work: Path, before_tree: Path) -> dict[str, Se
 
 def interleave(servers: dict[str, Server], params: dict[str, object], rounds: int,
                seed: int) -> dict[str, dict[str, list[float]]]:
-    """Send each mix query to every server in turn; return latencies by server and query."""
+    """Send each mix query to every server in turn; return latencies by server and query.
+
+    Each server's CPU time over the measured rounds, divided by its queries, is added as the
+    pseudo-query "cpu ms per query": it depends far less on other jobs than the latencies.
+    """
     queries = [q for q in load_queries() if q.in_mix]
     names = list(servers)
     latencies: dict[str, dict[str, list[float]]] = {n: {q.name: [] for q in queries}
                                                     for n in names}
     draw = Parameters(params, f"{seed}:interleaved")
+    cpu_start: dict[str, float] = {}
     with httpx.Client(timeout=60) as client:
         for round_number in range(rounds + 1):
+            if round_number == 1:
+                cpu_start = {n: _cpu(servers[n]) for n in names}
             for index, query in enumerate(queries):
                 text = draw.fill(query.template)
                 shift = (round_number + index) % len(names)
@@ -105,28 +118,47 @@ def interleave(servers: dict[str, Server], params: dict[str, object], rounds: in
                     run_once(client, servers[name].query_url, query, text)
                     if round_number > 0:  # the first round warms caches and workers
                         latencies[name][query.name].append(time.perf_counter() - started)
+    for name in names:
+        seconds = _cpu(servers[name]) - cpu_start[name]
+        latencies[name]["cpu ms per query"] = [seconds / (rounds * len(queries))]
     return latencies
+
+
+def _cpu(server: Server) -> float:
+    assert server.watch is not None
+    return server.watch.cpu_seconds()
 
 
 def report(latencies: dict[str, dict[str, list[float]]]) -> str:
     names = list(latencies)
     lines = ["| Query | " + " | ".join(f"{n} median ms" for n in names)
              + " | before ÷ oxigraph | after ÷ oxigraph |", "|---|" + "---:|" * (len(names) + 2)]
-    for query in latencies[names[0]]:
+    for query in [q for q in latencies[names[0]] if q != "cpu ms per query"]:
         medians = {n: statistics.median(latencies[n][query]) * 1000 for n in names}
         lines.append(f"| {query} | " + " | ".join(f"{medians[n]:.2f}" for n in names)
                      + f" | {medians['before'] / medians['oxigraph']:.2f}"
                      f" | {medians['after'] / medians['oxigraph']:.2f} |")
-    mix = {n: statistics.median([x for q in latencies[n].values() for x in q]) * 1000
+    mix = {n: statistics.median([x for name, q in latencies[n].items()
+                                 if name != "cpu ms per query" for x in q]) * 1000
            for n in names}
     lines.append("| mix (all queries pooled) | " + " | ".join(f"{mix[n]:.2f}" for n in names)
                  + f" | {mix['before'] / mix['oxigraph']:.2f}"
                  f" | {mix['after'] / mix['oxigraph']:.2f} |")
+    cpu = {n: latencies[n]["cpu ms per query"][0] * 1000 for n in names}
+    lines.append("| server CPU ms per query | " + " | ".join(f"{cpu[n]:.2f}" for n in names)
+                 + f" | {cpu['before'] / cpu['oxigraph']:.2f}"
+                 f" | {cpu['after'] / cpu['oxigraph']:.2f} |")
     return "\n".join(lines)
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # so that the servers are stopped on the way out
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     args = options()
     dataset = write_dataset(args.scale, args.seed, REPO / "var" / "bench")
     params = json.loads(dataset.with_suffix(".params.json").read_text(encoding="utf-8"))
