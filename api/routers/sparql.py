@@ -44,8 +44,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["SPARQL"])
 
 # Chunks of a result (about 64 KiB each, see vic_semantic.store.execution) taken before the
-# response starts. A result that fits is sent whole with a Content-Length; a larger one is
-# streamed, and a query that fails within them still gets an error status.
+# response starts. A result that fits in them is sent whole with a Content-Length. A larger
+# one is streamed, and a query that fails within them still gets an error status.
 LOOK_AHEAD_CHUNKS = 2
 
 _ALLOWED_METHODS = "GET, POST"
@@ -156,10 +156,11 @@ async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[byte
     """Send the chunks of a result that is still being computed.
 
     The status line has gone out, so an error from here on cannot become an error status.
-    The response then ends with a line no SPARQL results or RDF parser accepts, naming the
-    error, and the connection is closed without the end of the chunked body, so an HTTP
-    client reports the transfer as incomplete: the client never mistakes the part for the
-    whole. (CSV has no syntax to break; there the incomplete transfer is the signal.)
+    The response then ends with a line, naming the error, that no SPARQL results or RDF
+    parser accepts. The connection is closed without the end of the chunked body, so an
+    HTTP client reports the transfer as incomplete and never takes the part for the whole.
+    CSV has no syntax that the line could break, so there the incomplete transfer is the
+    only signal.
     """
     try:
         for chunk in head:
@@ -200,7 +201,7 @@ def _close(chunks: Iterator[bytes]) -> None:
     try:
         close()
     except ValueError:
-        # A generator still running on another thread; it ends with its query.
+        # The generator is still running on another thread, and it ends with its query.
         logger.debug("a result stream was still running when closed")
 
 

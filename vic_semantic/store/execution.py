@@ -107,7 +107,10 @@ def stream(store: ox.Store, task: QueryTask, emit: Emit) -> None:
 def _solutions(store: ox.Store, task: QueryTask) -> ox.QuerySolutions:
     result = store.query(task.query, **task.arguments())
     if not isinstance(result, ox.QuerySolutions):
-        raise TypeError(f"the query was taken for a SELECT but gives {type(result).__name__}")
+        raise TypeError(
+            f"expected SELECT solutions from a query the lexer read as SELECT, got "
+            f"{type(result).__name__}"
+        )
     return result
 
 
@@ -132,7 +135,7 @@ def write_limited_tsv(
     the limit is passed.
     """
     if results_format != ox.QueryResultsFormat.TSV:
-        # A SELECT whose form the lexer missed: written as asked, its rows uncounted.
+        # Reached only for a SELECT whose form the lexer missed: its rows are not counted.
         solutions.serialize(as_file(out), format=results_format)
         return
     try:

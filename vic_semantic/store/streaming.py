@@ -1,9 +1,9 @@
 """Results produced on a thread of their own and consumed as an iterator of chunks.
 
-pyoxigraph writes a result by calling ``write`` on a file-like object until it is done; an
-HTTP response wants to pull chunks one at a time. A thread runs the writer and hands the
-chunks over through a queue of a few chunks, so at most that much of a result is held,
-whatever its size: the writer waits while the consumer is behind.
+pyoxigraph writes a result by calling ``write`` on a file-like object until it is done, but
+an HTTP response pulls chunks one at a time. So a thread runs the writer and hands the
+chunks over through a queue of a few chunks. The writer waits while the consumer is behind,
+so at most that much of a result is in memory, whatever its size.
 
 pyoxigraph's result objects must stay on the thread that made them, and a consumer such as
 the API takes each chunk on whichever thread is free, so the producing thread does all the
@@ -31,8 +31,8 @@ _POLL_SECONDS = 0.1
 def clear_frames(error: BaseException) -> None:
     """Free the locals of the finished frames that ``error`` and its causes still hold.
 
-    pyoxigraph's result objects must be dropped on the thread that made them, and an error
-    is often handled on another thread; its traceback, and those of the errors it was raised
+    pyoxigraph's result objects must be dropped on the thread that made them, but an error
+    is often handled on another thread. Its traceback, and those of the errors it was raised
     from, would keep them alive until then.
     """
     seen: set[int] = set()

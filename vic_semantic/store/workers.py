@@ -74,18 +74,18 @@ def _serve(connection: Connection, preload: tuple[str, ...]) -> None:
 
 
 def _outcome(store: ox.Store, task: QueryTask, connection: Connection) -> Outcome:
-    # Each chunk is held until the next one comes, so the last one travels with "end": a
-    # small result is then one message, as before results were streamed.
-    held: list[bytes] = []
+    # Each chunk waits until the next one comes, so the last one travels with "end" and a
+    # small result is one message.
+    pending: list[bytes] = []
 
     def send_chunk(chunk: bytes) -> None:
-        if held:
-            connection.send(("chunk", held.pop()))
-        held.append(chunk)
+        if pending:
+            connection.send(("chunk", pending.pop()))
+        pending.append(chunk)
 
     try:
         stream(store, task, send_chunk)
-        return "end", held[0] if held else None
+        return "end", pending[0] if pending else None
     except SyntaxError as error:
         return "syntax", str(error)
     except ResultTooLargeError as error:
@@ -132,7 +132,7 @@ class QueryPool:
         """Run ``task`` on the snapshot at ``snapshot``; yield its result in chunks.
 
         The worker is killed once ``timeout`` seconds have passed since the task was sent,
-        whether it is still computing or waiting for the consumer to take its chunks; waiting
+        whether it is still computing or waiting for the consumer to take its chunks. Waiting
         for a free worker may take up to ``timeout`` seconds more. Raises QueryTimeoutError,
         StoreUnavailableError when every worker stays busy, and the errors of the query
         itself (QuerySyntaxError, ResultTooLargeError, StoreError), possibly after chunks.
