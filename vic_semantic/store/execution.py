@@ -12,24 +12,18 @@ the caller decides what the client then sees (see ``api.routers.sparql``).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
 from vic_semantic.errors import ResultTooLargeError
 from vic_semantic.store.base import CustomFunction
-from vic_semantic.store.streaming import clear_frames
+from vic_semantic.store.round_trip import round_trip, write_limited_tsv
+from vic_semantic.store.sinks import CHUNK_BYTES, ChunkWriter, Emit, as_file
 
-# Size of the pieces a result is written in: big enough that the per-chunk costs (a pipe
-# message, a thread hand-off, an HTTP chunk) stay small, small enough to bound memory.
-CHUNK_BYTES = 64 * 1024
-
-Emit = Callable[[bytes], None]
+__all__ = ["CHUNK_BYTES", "Emit", "QueryTask", "execute", "limit_triples", "stream"]
 
 
 @dataclass(frozen=True)
@@ -120,148 +114,6 @@ def limit_triples(triples: Iterable[ox.Triple], max_rows: int) -> Iterator[ox.Tr
         if count > max_rows:
             raise ResultTooLargeError(max_rows)
         yield triple
-
-
-def write_limited_tsv(
-    solutions: ox.QuerySolutions,
-    max_rows: int,
-    out: Any,
-    results_format: ox.QueryResultsFormat = ox.QueryResultsFormat.TSV,
-) -> None:
-    """Write ``solutions`` as TSV to ``out``, raising ResultTooLargeError past ``max_rows``.
-
-    Each solution is exactly one TSV line (a line break inside a literal is escaped as
-    ``\\n``), so counting lines counts solutions and stops the query's evaluation as soon as
-    the limit is passed.
-    """
-    if results_format != ox.QueryResultsFormat.TSV:
-        # Reached only for a SELECT whose form the lexer missed: its rows are not counted.
-        solutions.serialize(as_file(out), format=results_format)
-        return
-    try:
-        limited = LineLimit(out, max_rows + 1)
-        solutions.serialize(as_file(limited), format=ox.QueryResultsFormat.TSV)
-    except LimitPassed:
-        raise ResultTooLargeError(max_rows) from None
-
-
-def round_trip(
-    solutions: Callable[[], ox.QuerySolutions],
-    max_rows: int,
-    results_format: ox.QueryResultsFormat,
-    emit: Emit,
-) -> None:
-    """Write the solutions that ``solutions()`` gives in ``results_format``, rows counted.
-
-    A thread writes them as TSV, counting lines, into a pipe; this thread reads the TSV back
-    and writes the requested format as it goes. TSV keeps every RDF term exactly, so nothing
-    is lost on the way. pyoxigraph's results must stay on the thread that made them, so the
-    query itself runs on the producing thread.
-    """
-    read_end, write_end = os.pipe()
-    failures: list[BaseException] = []
-    producer = threading.Thread(
-        target=_produce_tsv,
-        args=(solutions, max_rows, write_end, failures),
-        name="vic-tsv-producer",
-        daemon=True,
-    )
-    producer.start()
-    out = ChunkWriter(emit)
-    consumer_error: BaseException | None = None
-    try:
-        with open(read_end, "rb") as tsv:
-            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            parsed.serialize(as_file(out), format=results_format)
-            del parsed
-    except BaseException as error:  # re-raised below, once the producer has ended
-        clear_frames(error)
-        consumer_error = error
-    # Closing the read end above makes a producer still writing fail with a broken pipe,
-    # which is then a consequence of the consumer's error, not a cause.
-    producer.join()
-    if failures and not isinstance(failures[0], BrokenPipeError):
-        raise failures[0]
-    if consumer_error is not None:
-        raise consumer_error
-    if failures:
-        raise failures[0]
-    out.finish()
-
-
-def _produce_tsv(
-    solutions: Callable[[], ox.QuerySolutions],
-    max_rows: int,
-    write_end: int,
-    failures: list[BaseException],
-) -> None:
-    pipe = open(write_end, "wb")  # noqa: SIM115 - closed below, whatever happens
-    try:
-        write_limited_tsv(solutions(), max_rows, pipe)
-    except BaseException as error:  # handed to the consuming thread
-        clear_frames(error)
-        failures.append(error)
-        # A line no TSV reader accepts, so the consumer stops before it writes the end of a
-        # document that would look complete.
-        with contextlib.suppress(OSError):
-            pipe.write(b"\x00\n")
-    finally:
-        with contextlib.suppress(OSError):
-            pipe.close()
-
-
-def as_file(sink: object) -> IO[bytes]:
-    """Type a sink with ``write`` and ``flush`` as the binary file pyoxigraph's stubs ask for."""
-    return cast(IO[bytes], sink)
-
-
-class ChunkWriter:
-    """A file-like sink for pyoxigraph that passes on what it gets in ``CHUNK_BYTES`` pieces."""
-
-    def __init__(self, emit: Emit, chunk_bytes: int = CHUNK_BYTES) -> None:
-        self._emit = emit
-        self._chunk_bytes = chunk_bytes
-        self._buffer = bytearray()
-
-    def write(self, data: Any) -> int:
-        self._buffer += data
-        if len(self._buffer) >= self._chunk_bytes:
-            chunk = bytes(self._buffer)
-            self._buffer.clear()
-            self._emit(chunk)
-        return len(data)
-
-    def flush(self) -> None:
-        """Do nothing: pyoxigraph flushes after each write, and chunks are sent when full."""
-
-    def finish(self) -> None:
-        """Pass on what is left; call once, after the result is complete."""
-        if self._buffer:
-            chunk = bytes(self._buffer)
-            self._buffer.clear()
-            self._emit(chunk)
-
-
-class LimitPassed(Exception):
-    """More lines were written than a ``LineLimit`` allows."""
-
-
-class LineLimit:
-    """A file-like wrapper that raises ``LimitPassed`` once more than ``max_lines`` lines pass."""
-
-    def __init__(self, out: Any, max_lines: int) -> None:
-        self._out = out
-        self._max_lines = max_lines
-        self._lines = 0
-
-    def write(self, data: Any) -> int:
-        self._lines += bytes(data).count(b"\n")
-        if self._lines > self._max_lines:
-            raise LimitPassed
-        return int(self._out.write(data))
-
-    def flush(self) -> None:
-        """Do nothing; the wrapped sink decides when its data leaves."""
 
 
 def _results_format(media_type: str | None) -> ox.QueryResultsFormat:

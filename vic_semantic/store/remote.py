@@ -56,15 +56,9 @@ from vic_semantic.store.base import (
     Locate,
     QueryLimits,
 )
-from vic_semantic.store.execution import (
-    ChunkWriter,
-    Emit,
-    LimitPassed,
-    LineLimit,
-    as_file,
-    limit_triples,
-    round_trip,
-)
+from vic_semantic.store.execution import limit_triples
+from vic_semantic.store.round_trip import round_trip
+from vic_semantic.store.sinks import ChunkWriter, Emit, LimitPassed, LineLimit, as_file
 from vic_semantic.store.streaming import ThreadedStream, clear_frames
 from vic_semantic.store.syntax import detail, position
 from vic_semantic.store.updates import in_graph, insert_data, parse_triples
