@@ -198,3 +198,24 @@ def test_stream_closed_early_frees_the_store(big_service: VicService) -> None:
         )
         assert json.loads(answer)["boolean"] is True
     assert first.startswith(b"?i\n")
+
+
+def test_client_gone_frees_the_worker(service_factory: ServiceFactory) -> None:
+    """A client that disconnects mid-result frees the one worker for the next query."""
+    service = service_factory(
+        load_demo=False, max_result_rows=ROWS + 50_000, query_workers=1, query_timeout_seconds=20
+    )
+
+    with served(service) as client:
+        with client.stream(
+            "POST",
+            "/sparql",
+            content=SELECT_ROWS.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": TSV},
+        ) as response:
+            first = next(response.iter_raw())
+        # A worker still held by the abandoned result would make this wait 20 s, then 503.
+        after = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+
+    assert first.startswith(b"?i\n")
+    assert after.status_code == 200, after.text
