@@ -114,25 +114,30 @@ def _build_info() -> dict[str, str]:
 
 
 def _count_timeouts(store: Store, counter: Counter) -> None:
-    """Wrap ``store.run_query`` on this object so each QueryTimeoutError is counted.
+    """Wrap ``store.stream_query`` on this object so each QueryTimeoutError is counted.
 
     Several applications may serve one store (tests do), so the wrapper counts in the
-    counters of all of them.
+    counters of all of them. A streamed result may time out after its first chunks, so the
+    error is caught while the chunks are taken. Both stores' ``run_query`` goes through
+    ``stream_query``, so its timeouts are counted too.
     """
     counters: list[Counter] | None = getattr(store, "_vic_timeout_counters", None)
     if counters is None:
         counters = []
-        run_query: Callable[..., bytes] = store.run_query
+        stream_query: Callable[..., Iterator[bytes]] = store.stream_query
 
-        def counted_run_query(*arguments: object, **keywords: object) -> bytes:
+        def count() -> None:
+            for each in counters or ():
+                each.inc()
+
+        def counted_stream_query(*arguments: object, **keywords: object) -> Iterator[bytes]:
             try:
-                return run_query(*arguments, **keywords)
+                yield from stream_query(*arguments, **keywords)
             except QueryTimeoutError:
-                for each in counters or ():
-                    each.inc()
+                count()
                 raise
 
-        setattr(store, "run_query", counted_run_query)  # noqa: B010
+        setattr(store, "stream_query", counted_stream_query)  # noqa: B010
         setattr(store, "_vic_timeout_counters", counters)  # noqa: B010
     if counter not in counters:
         counters.append(counter)

@@ -25,6 +25,9 @@ BOTH_STORES = {
     "test_graph_store.py",
     "test_demo.py",
     "test_query_limits.py",
+    "test_access_matrix.py",
+    "test_no_fetch.py",
+    "test_result_streaming.py",
     "w3c/test_protocol.py",
     "w3c/test_graph_store.py",
 }
@@ -72,7 +75,16 @@ def oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigr
 
 # Oxigraph servers by name, with their own query timeout in seconds (None: no timeout). A
 # query the service gives up on keeps running on the server until that timeout.
-REMOTE_SERVERS: dict[str, int | None] = {"demo": None, "scratch": None, "limits": 10}
+REMOTE_SERVERS: dict[str, int | None] = {
+    "demo": None,
+    "scratch": None,
+    "limits": 10,
+    # Module-scoped services of test_access_matrix.py and test_no_fetch.py, which must not
+    # share a server with tests that empty theirs.
+    "access": None,
+    "access-closed": None,
+    "no-fetch": None,
+}
 
 
 def store_settings(request: pytest.FixtureRequest, store_kind: str, server: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import uvicorn
+from conftest import store_settings
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
@@ -787,9 +788,15 @@ def make_tokens(data_dir: Path) -> dict[str, str]:
     }
 
 
-def open_world(data_dir: Path, allow_anonymous_read: bool) -> Iterator[World]:
+def open_world(
+    data_dir: Path, allow_anonymous_read: bool, location: dict[str, Any]
+) -> Iterator[World]:
+    """Open the app over a demo store; ``location`` points it at a remote store, if any."""
     settings = Settings(
-        data_dir=data_dir, base_url=BASE_URL, allow_anonymous_read=allow_anonymous_read
+        data_dir=data_dir,
+        base_url=BASE_URL,
+        allow_anonymous_read=allow_anonymous_read,
+        **location,
     )
     tokens = make_tokens(data_dir)
     service = VicService.open(settings)
@@ -807,13 +814,19 @@ def open_world(data_dir: Path, allow_anonymous_read: bool) -> Iterator[World]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield from open_world(tmp_path_factory.mktemp("access"), allow_anonymous_read=True)
+def world(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    location = store_settings(request, store_kind, "access")
+    yield from open_world(tmp_path_factory.mktemp("access"), True, location)
 
 
 @pytest.fixture(scope="module")
-def closed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield from open_world(tmp_path_factory.mktemp("closed"), allow_anonymous_read=False)
+def closed_world(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    location = store_settings(request, store_kind, "access-closed")
+    yield from open_world(tmp_path_factory.mktemp("closed"), False, location)
 
 
 # --- tests --------------------------------------------------------------------------------

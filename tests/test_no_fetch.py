@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from conftest import store_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -89,12 +90,16 @@ class Api:
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """The app over a demo store of the test's kind; a remote one is an Oxigraph server."""
     data_dir: Path = tmp_path_factory.mktemp("nofetch")
     registry = TokenRegistry(data_dir / "tokens.json")
     admin = registry.create(Role.ADMIN)[1]
     member = registry.create(Role.MEMBER, member=MEMBER)[1]
-    settings = Settings(data_dir=data_dir, base_url="http://testserver")
+    location = store_settings(request, store_kind, "no-fetch")
+    settings = Settings(data_dir=data_dir, base_url="http://testserver", **location)
     service = VicService.open(settings)
     with TestClient(create_app(settings, service=service)) as client:
         yield Api(

@@ -8,13 +8,14 @@ Protocol: https://www.w3.org/TR/sparql11-protocol/ (query and update operations,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from functools import lru_cache, partial
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.dependencies import (
     get_language,
@@ -27,16 +28,25 @@ from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
 from vic_semantic.access import Principal, Role
+from vic_semantic.errors import VicError
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
-from vic_semantic.sparql.lexer import QueryForm, query_form
+from vic_semantic.sparql.lexer import QueryForm
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
+from vic_semantic.sparql.query_facts import facts
 from vic_semantic.sparql.update_dataset import add_update_dataset
 from vic_semantic.sparql.update_targets import written_graphs
 from vic_semantic.store.base import Dataset
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(tags=["SPARQL"])
+
+# Chunks of a result (about 64 KiB each, see vic_semantic.store.execution) taken before the
+# response starts. A result that fits in them is sent whole with a Content-Length. A larger
+# one is streamed, and a query that fails within them still gets an error status.
+LOOK_AHEAD_CHUNKS = 2
 
 _ALLOWED_METHODS = "GET, POST"
 
@@ -72,6 +82,12 @@ def _offers(form: QueryForm | None) -> list[str]:
     return list(RESULTS_FORMATS)
 
 
+@lru_cache(maxsize=256)
+def _negotiate(accept: str, form: QueryForm | None) -> str | None:
+    """Return the media type for an Accept header; clients send the same few again and again."""
+    return choose_media_type(accept, _offers(form))
+
+
 def _not_acceptable(accept: str, offers: list[str]) -> HttpError:
     listed = ", ".join(offers)
     return HttpError(
@@ -95,24 +111,98 @@ def _require_size(service: VicService, text: str) -> None:
 
 async def _run_query(service: VicService, request: Request, operation: Operation) -> Response:
     _require_size(service, operation.text)
-    offers = _offers(query_form(operation.text))
+    form = facts(operation.text).form
     accept = request.headers.get("accept", "")
-    media_type = choose_media_type(accept, offers)
+    media_type = _negotiate(accept, form)
     if media_type is None:
-        raise _not_acceptable(accept, offers)
+        raise _not_acceptable(accept, _offers(form))
 
-    body = await run_in_threadpool(
-        service.store.run_query,
+    start = partial(
+        service.store.stream_query,
         operation.text,
         _dataset(operation),
         endpoint_iri(service),
         RESULTS_FORMATS.get(media_type),
         GRAPH_FORMATS.get(media_type),
     )
-    # NOTE: results are serialised whole before sending; very large results use memory
-    # in proportion to their size until streaming is added.
+    head, rest = await run_in_threadpool(_look_ahead, start)
     charset = "; charset=utf-8" if not media_type.endswith("+xml") else ""
-    return Response(body, media_type=f"{media_type}{charset}")
+    if rest is None:
+        return Response(b"".join(head), media_type=f"{media_type}{charset}")
+    return StreamingResponse(_relay(head, rest), media_type=f"{media_type}{charset}")
+
+
+def _look_ahead(start: Callable[[], Iterator[bytes]]) -> tuple[list[bytes], Iterator[bytes] | None]:
+    """Start a query and take its first chunks; the rest is None when they are all.
+
+    Errors up to here (syntax, time or row limit, store) still become an HTTP error status,
+    because no byte of the response has been sent.
+    """
+    chunks = start()
+    head: list[bytes] = []
+    try:
+        for _ in range(LOOK_AHEAD_CHUNKS):
+            chunk = next(chunks, None)
+            if chunk is None:
+                return head, None
+            head.append(chunk)
+    except BaseException:
+        _close(chunks)
+        raise
+    return head, chunks
+
+
+async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Send the chunks of a result that is still being computed.
+
+    The status line has gone out, so an error from here on cannot become an error status.
+    The response then ends with a line, naming the error, that no SPARQL results or RDF
+    parser accepts. The connection is closed without the end of the chunked body, so an
+    HTTP client reports the transfer as incomplete and never takes the part for the whole.
+    CSV has no syntax that the line could break, so there the incomplete transfer is the
+    only signal.
+    """
+    try:
+        for chunk in head:
+            yield chunk
+        while True:
+            more = await run_in_threadpool(_next_chunk, rest)
+            if more is None:
+                return
+            yield more
+    except VicError as error:
+        logger.warning("a streamed query result stopped after it began: %s", error.message_en)
+        yield _broken_tail(error)
+        raise ResultStreamBroken(error.message_en) from error
+    finally:
+        _close(rest)
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
+
+
+class ResultStreamBroken(RuntimeError):
+    """Raised to make the server drop a connection whose result could not be completed."""
+
+
+def _broken_tail(error: VicError) -> bytes:
+    text = (
+        f"\n!! vic-semantic: результат неполон, {error.message_ru} / the result is "
+        f"incomplete, {error.message_en} !!\n"
+    )
+    return text.encode()
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except ValueError:
+        # The generator is still running on another thread, and it ends with its query.
+        logger.debug("a result stream was still running when closed")
 
 
 async def _run_update(
@@ -158,9 +248,10 @@ async def _authorise_member_update(service: VicService, request: Request, update
 
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")
-async def sparql_get(
-    request: Request, service: Annotated[VicService, Depends(get_service)]
-) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The service is taken here, not through Depends: FastAPI runs a plain-function
+    # dependency on the thread pool, a hand-off that costs more than the lookup.
+    service = get_service(request)
     with _protocol_errors():
         operation = read_get(request.url.query)
     if operation is None:
@@ -169,9 +260,8 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST (form or direct body)")
-async def sparql_post(
-    request: Request, service: Annotated[VicService, Depends(get_service)]
-) -> Response:
+async def sparql_post(request: Request) -> Response:
+    service = get_service(request)
     body = await read_body(request, service.settings.max_query_bytes)
     with _protocol_errors():
         operation = read_post(request.headers.get("content-type"), request.url.query, body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -72,6 +72,8 @@ class Store(Protocol):
 
     # The SPARQL 1.1 Protocol, as the /sparql endpoint needs it. Queries here are bounded
     # by the store's QueryLimits: they raise QueryTimeoutError or ResultTooLargeError.
+    # ``stream_query`` yields the result in chunks as it is computed (the limits may then
+    # be passed after some chunks); ``run_query`` returns it whole.
 
     def run_query(
         self,
@@ -81,6 +83,15 @@ class Store(Protocol):
         results_format: QueryResultsFormat | None,
         graph_format: RdfFormat | None,
     ) -> bytes: ...
+
+    def stream_query(
+        self,
+        query: str,
+        dataset: Dataset,
+        base_iri: str | None,
+        results_format: QueryResultsFormat | None,
+        graph_format: RdfFormat | None,
+    ) -> Iterator[bytes]: ...
 
     def run_update(
         self, update: str, base_iri: str | None, locate: Locate | None = None

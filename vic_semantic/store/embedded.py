@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
-import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TypedDict, cast
@@ -14,7 +13,8 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import QuerySyntaxError, StoreError
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import check_request_text, has_dataset_clause
+from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.query_facts import QueryFacts, facts
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -23,9 +23,11 @@ from vic_semantic.store.base import (
     Locate,
     QueryLimits,
 )
-from vic_semantic.store.execution import QueryTask, execute
+from vic_semantic.store.execution import Emit, QueryTask
+from vic_semantic.store.execution import stream as execution_stream
 from vic_semantic.store.journal import StoreJournal
 from vic_semantic.store.snapshots import Snapshots
+from vic_semantic.store.streaming import ThreadedStream
 from vic_semantic.store.syntax import detail, parse_error, position
 from vic_semantic.store.updates import in_graph as _in_graph
 from vic_semantic.store.updates import insert_data as _insert_data
@@ -273,49 +275,67 @@ class EmbeddedStore:
         results_format: ox.QueryResultsFormat | None,
         graph_format: ox.RdfFormat | None,
     ) -> bytes:
-        """Run a query under the SPARQL 1.1 Protocol dataset rules; return serialised results.
+        """Run a query as ``stream_query`` does and return its whole serialised result."""
+        return b"".join(self.stream_query(query, dataset, base_iri, results_format, graph_format))
+
+    def stream_query(
+        self,
+        query: str,
+        dataset: Dataset,
+        base_iri: str | None,
+        results_format: ox.QueryResultsFormat | None,
+        graph_format: ox.RdfFormat | None,
+    ) -> Iterator[bytes]:
+        """Run a query under the SPARQL 1.1 Protocol dataset rules; yield its serialised result.
 
         Graphs in ``dataset`` replace any FROM or FROM NAMED of the query, and the side left
         empty is empty (no default graph, or no named graphs). With no graphs in ``dataset``
         the query's own FROM clauses apply, and without those the service default.
         Relative IRIs in the query resolve against ``base_iri``.
+
+        The result comes in chunks of about ``execution.CHUNK_BYTES`` as it is computed. The
+        row limit and the time limit hold for the whole iteration, so QueryTimeoutError or
+        ResultTooLargeError may come after some chunks. Close the iterator if you stop early.
         """
-        check_request_text(query)
+        known = facts(query)
+        known.check(query)
         task = _task(
             query,
+            known,
             base_iri,
-            self._protocol_dataset_arguments(query, dataset),
+            self._protocol_dataset_arguments(known, dataset),
             results_format,
             graph_format,
             self.limits.max_rows,
             self._functions,
         )
         if self.path is None:
-            return self._run_here(task)
-        return self._run_in_worker(task)
+            return self._stream_here(task)
+        return self._stream_in_worker(task)
 
-    def _run_in_worker(self, task: QueryTask) -> bytes:
+    def _stream_in_worker(self, task: QueryTask) -> Iterator[bytes]:
         assert self._snapshots is not None
         if self._pool is None:
             self._pool = shared_pool(self._workers)
             self._pool.preload(function.__module__ for function in self._functions.values())
+        pool = self._pool
         with self._snapshots.use(self._generation) as snapshot:
-            return self._pool.run(str(snapshot), task, self.limits.timeout_seconds)
+            yield from pool.stream(str(snapshot), task, self.limits.timeout_seconds)
 
-    def _run_here(self, task: QueryTask) -> bytes:
+    def _stream_here(self, task: QueryTask) -> Iterator[bytes]:
         # NOTE: an in-memory store cannot be snapshotted for the workers, so its queries run
-        # in this process with the row limit but no time limit. It serves tests and one-off
-        # runs; a service uses the on-disk store.
-        try:
-            return execute(self._store, task)
-        except SyntaxError as error:
-            line, column = _position(error)
-            raise QuerySyntaxError(_detail(error), line, column) from None
-        except Exception as error:
-            # pyoxigraph's result objects must be dropped on the thread that made them, and
-            # the frames of the traceback hold them until the API handles it elsewhere.
-            traceback.clear_frames(error.__traceback__)
-            raise
+        # in this process, on a thread of their own, with the row limit but no time limit.
+        # It serves tests and one-off runs; a service uses the on-disk store.
+        store = self._store
+
+        def produce(emit: Emit) -> None:
+            try:
+                execution_stream(store, task, emit)
+            except SyntaxError as error:
+                line, column = _position(error)
+                raise QuerySyntaxError(_detail(error), line, column) from None
+
+        return ThreadedStream(produce)
 
     def _write(self, update: str, base_iri: str | None = None) -> None:
         """Apply one SPARQL update in one transaction and count it as a write generation."""
@@ -543,13 +563,13 @@ class EmbeddedStore:
         logger.info("dropped graph %s", graph)
         return True
 
-    def _protocol_dataset_arguments(self, query: str, dataset: Dataset) -> _DatasetArguments:
+    def _protocol_dataset_arguments(self, known: QueryFacts, dataset: Dataset) -> _DatasetArguments:
         if dataset.default_graphs or dataset.named_graphs:
             return {
                 "default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs],
                 "named_graphs": [ox.NamedNode(iri) for iri in dataset.named_graphs],
             }
-        if has_dataset_clause(query):
+        if known.has_dataset_clause:
             return {}
         return self._dataset_arguments(dataset)
 
@@ -580,6 +600,7 @@ def _quads(lines: Collection[str], graph: ox.NamedNode) -> list[ox.Quad]:
 
 def _task(
     query: str,
+    known: QueryFacts,
     base_iri: str | None,
     arguments: _DatasetArguments,
     results_format: ox.QueryResultsFormat | None,
@@ -587,6 +608,7 @@ def _task(
     max_rows: int,
     functions: dict[str, CustomFunction],
 ) -> QueryTask:
+    select = known.form in (QueryForm.SELECT, None)
     default_graph = arguments.get("default_graph")
     named_graphs = arguments.get("named_graphs")
     return QueryTask(
@@ -599,6 +621,8 @@ def _task(
         named_graphs=None if named_graphs is None else _iris(named_graphs),
         use_default_graph_as_union=arguments.get("use_default_graph_as_union", False),
         functions=functions,
+        select=select,
+        within_limit=known.select_within(max_rows),
     )
 
 

@@ -3,13 +3,16 @@
 The same code runs in a query worker process (``workers``) and, for an in-memory store, in
 this process. A ``QueryTask`` is picklable: formats travel as media types and extension
 functions by IRI, because pyoxigraph's own objects for them cannot be pickled.
+
+Results are written as they are computed, in chunks of about ``CHUNK_BYTES``, to a function
+the caller gives (``stream``): nothing holds the whole result. The row limit is checked on
+the way, so a result that passes it fails after some chunks may already have been written;
+the caller decides what the client then sees (see ``api.routers.sparql``).
 """
 
 from __future__ import annotations
 
-import io
-import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +20,10 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import ResultTooLargeError
 from vic_semantic.store.base import CustomFunction
+from vic_semantic.store.round_trip import round_trip, write_limited_tsv
+from vic_semantic.store.sinks import CHUNK_BYTES, ChunkWriter, Emit, as_file
+
+__all__ = ["CHUNK_BYTES", "Emit", "QueryTask", "execute", "limit_triples", "stream"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,9 @@ class QueryTask:
     """A query with its dataset, output formats and row limit.
 
     ``default_graph`` and ``named_graphs`` are graph IRIs, or None for pyoxigraph's default.
+    ``select`` says the query is a SELECT (the API knows its form before it runs), and
+    ``within_limit`` that its own LIMIT keeps it at or under ``max_rows``, so its rows need
+    not be counted.
     """
 
     query: str
@@ -35,6 +45,8 @@ class QueryTask:
     named_graphs: tuple[str, ...] | None = None
     use_default_graph_as_union: bool = False
     functions: Mapping[str, CustomFunction] = field(default_factory=dict)
+    select: bool = False
+    within_limit: bool = False
 
     def arguments(self) -> dict[str, Any]:
         """Return the keyword arguments of ``pyoxigraph.Store.query`` for this task."""
@@ -53,69 +65,55 @@ class QueryTask:
 
 
 def execute(store: ox.Store, task: QueryTask) -> bytes:
-    """Run ``task`` on ``store`` and return its serialised result.
+    """Run ``task`` on ``store`` and return its whole serialised result.
 
     Raises SyntaxError for a query that does not parse (pyoxigraph's own error) and
     ResultTooLargeError past ``task.max_rows`` solutions or triples.
     """
-    result = store.query(task.query, **task.arguments())
-    if isinstance(result, ox.QueryTriples):
-        graph_format = _rdf_format(task.graph_media_type)
-        return serialize_triples(result, task.max_rows, graph_format)
-    results_format = _results_format(task.results_media_type)
-    if isinstance(result, ox.QuerySolutions):
-        return serialize_solutions(result, task.max_rows, results_format)
-    return bytes(result.serialize(format=results_format) or b"")
+    chunks: list[bytes] = []
+    stream(store, task, chunks.append)
+    return b"".join(chunks)
 
 
-def serialize_triples(triples: Any, max_rows: int, rdf_format: ox.RdfFormat) -> bytes:
-    """Serialise an iterable of triples, raising ResultTooLargeError past ``max_rows``."""
-    kept = list(itertools.islice(triples, max_rows + 1))
-    if len(kept) > max_rows:
-        raise ResultTooLargeError(max_rows)
-    return bytes(ox.serialize(kept, format=rdf_format) or b"")
+def stream(store: ox.Store, task: QueryTask, emit: Emit) -> None:
+    """Run ``task`` on ``store`` and pass its serialised result to ``emit`` chunk by chunk.
 
-
-def serialize_solutions(
-    solutions: ox.QuerySolutions, max_rows: int, results_format: ox.QueryResultsFormat
-) -> bytes:
-    """Serialise query solutions, raising ResultTooLargeError past ``max_rows`` of them.
-
-    Solutions are first written as TSV, where each solution is exactly one line (a line
-    break inside a literal is escaped as ``\\n``), so counting lines counts solutions and
-    stops the query's evaluation as soon as the limit is passed. The TSV is then read back
-    and written in the requested format; TSV keeps every RDF term exactly, so nothing is
-    lost on the way.
+    Raises as ``execute`` does; chunks emitted before the error stay emitted.
     """
-    counter = _LineLimit(max_rows + 1)  # the header line, then one line per solution
-    try:
-        solutions.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    except _LimitPassed:
-        raise ResultTooLargeError(max_rows) from None
-    tsv = counter.getvalue()
-    if results_format == ox.QueryResultsFormat.TSV:
-        return tsv
-    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return bytes(parsed.serialize(format=results_format) or b"")
+    results_format = _results_format(task.results_media_type)
+    if task.select and not task.within_limit and results_format != ox.QueryResultsFormat.TSV:
+        # Only TSV rows can be counted as they are written, so other formats go through TSV.
+        round_trip(lambda: _solutions(store, task), task.max_rows, results_format, emit)
+        return
+
+    result = store.query(task.query, **task.arguments())
+    out = ChunkWriter(emit)
+    if isinstance(result, ox.QueryTriples):
+        counted = limit_triples(result, task.max_rows)
+        ox.serialize(counted, as_file(out), format=_rdf_format(task.graph_media_type))
+    elif isinstance(result, ox.QuerySolutions) and not task.within_limit:
+        write_limited_tsv(result, task.max_rows, out, results_format)
+    else:
+        result.serialize(as_file(out), format=results_format)
+    out.finish()
 
 
-class _LimitPassed(Exception):
-    pass
+def _solutions(store: ox.Store, task: QueryTask) -> ox.QuerySolutions:
+    result = store.query(task.query, **task.arguments())
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(
+            f"expected SELECT solutions from a query the lexer read as SELECT, got "
+            f"{type(result).__name__}"
+        )
+    return result
 
 
-class _LineLimit(io.BytesIO):
-    """A byte buffer that raises ``_LimitPassed`` once it contains more than ``max_lines`` lines."""
-
-    def __init__(self, max_lines: int) -> None:
-        super().__init__()
-        self._max_lines = max_lines
-        self._lines = 0
-
-    def write(self, data: Any) -> int:
-        self._lines += bytes(data).count(b"\n")
-        if self._lines > self._max_lines:
-            raise _LimitPassed
-        return super().write(data)
+def limit_triples(triples: Iterable[ox.Triple], max_rows: int) -> Iterator[ox.Triple]:
+    """Yield ``triples``, raising ResultTooLargeError when a triple past ``max_rows`` comes."""
+    for count, triple in enumerate(triples, start=1):
+        if count > max_rows:
+            raise ResultTooLargeError(max_rows)
+        yield triple
 
 
 def _results_format(media_type: str | None) -> ox.QueryResultsFormat:

@@ -17,8 +17,11 @@ What the server must provide:
   ``--union-default-graph`` instead: that flag also overrides a query's FROM clauses;
 - the Graph Store Protocol for GET, HEAD and DELETE of a graph.
 
-Results are parsed and written again by pyoxigraph, so the client receives the same
-formats, and the same row limit applies, as with the embedded store.
+Results are passed on in chunks as they arrive: as they come when the server already wrote
+them in the client's format (asked for in the Accept header), else parsed and written again by
+pyoxigraph on the way. Either way the client receives the same formats, and the same row
+limit applies, as with the embedded store: rows are counted as TSV or N-Triples lines, and a
+SELECT whose own LIMIT is within the row limit is not counted.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import io
 import logging
 import sys
 import time
-import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,16 +41,13 @@ import pyoxigraph as ox
 from vic_semantic.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
+    ResultTooLargeError,
     StoreError,
     StoreUnavailableError,
 )
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import (
-    QueryForm,
-    check_request_text,
-    has_dataset_clause,
-    query_form,
-)
+from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.query_facts import facts
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -57,13 +56,17 @@ from vic_semantic.store.base import (
     Locate,
     QueryLimits,
 )
-from vic_semantic.store.execution import serialize_solutions, serialize_triples
+from vic_semantic.store.execution import limit_triples
+from vic_semantic.store.round_trip import round_trip
+from vic_semantic.store.sinks import ChunkWriter, Emit, LimitPassed, LineLimit, as_file
+from vic_semantic.store.streaming import ThreadedStream, clear_frames
 from vic_semantic.store.syntax import detail, position
 from vic_semantic.store.updates import in_graph, insert_data, parse_triples
 
 logger = logging.getLogger(__name__)
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_TSV = "text/tab-separated-values"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 # Words with which servers report a query they stopped at their own time limit (Oxigraph
 # server 0.5 ends a streamed result with "The SPARQL operation has been cancelled").
@@ -125,13 +128,31 @@ class RemoteStore:
         results_format: ox.QueryResultsFormat | None,
         graph_format: ox.RdfFormat | None,
     ) -> bytes:
-        """Run a query under the SPARQL 1.1 Protocol dataset rules; return serialised results.
+        """Run a query as ``stream_query`` does and return its whole serialised result."""
+        return b"".join(self.stream_query(query, dataset, base_iri, results_format, graph_format))
 
-        Raises QueryTimeoutError past ``limits.timeout_seconds`` and ResultTooLargeError past
-        ``limits.max_rows`` solutions or triples.
+    def stream_query(
+        self,
+        query: str,
+        dataset: Dataset,
+        base_iri: str | None,
+        results_format: ox.QueryResultsFormat | None,
+        graph_format: ox.RdfFormat | None,
+    ) -> Iterator[bytes]:
+        """Run a query under the SPARQL 1.1 Protocol dataset rules; yield its serialised result.
+
+        The server's answer is passed on in chunks as it arrives, as is when it already has
+        the client's format, else parsed and written again on the way. QueryTimeoutError past
+        ``limits.timeout_seconds`` and ResultTooLargeError past ``limits.max_rows`` solutions
+        or triples may come after some chunks. Close the iterator if you stop early.
         """
-        check_request_text(query)
-        return self._query(query, dataset, base_iri, results_format, graph_format, self.limits)
+        facts(query).check(query)
+        limits = self.limits
+
+        def produce(emit: Emit) -> None:
+            self._stream(query, dataset, base_iri, results_format, graph_format, limits, emit)
+
+        return ThreadedStream(produce, name="vic-remote-result")
 
     def run_update(self, update: str, base_iri: str | None, locate: Locate | None = None) -> None:
         """Apply a SPARQL update in one request, resolving relative IRIs on ``base_iri``."""
@@ -294,16 +315,29 @@ class RemoteStore:
         graph_format: ox.RdfFormat | None,
         limits: QueryLimits,
     ) -> bytes:
+        chunks: list[bytes] = []
+        self._stream(query, dataset, base_iri, results_format, graph_format, limits, chunks.append)
+        return b"".join(chunks)
+
+    def _stream(
+        self,
+        query: str,
+        dataset: Dataset,
+        base_iri: str | None,
+        results_format: ox.QueryResultsFormat | None,
+        graph_format: ox.RdfFormat | None,
+        limits: QueryLimits,
+        emit: Emit,
+    ) -> None:
         text, shift = _with_base(query, base_iri)
-        form = query_form(query)
-        graph_form = form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+        wanted = _Wanted.of(query, results_format, graph_format, limits.max_rows)
         url = self.endpoints.query_url
         deadline = time.monotonic() + limits.timeout_seconds
         request = self._client.build_request(
             "POST",
             url,
             data={"query": text, **self._dataset_params(query, dataset)},
-            headers={"Accept": _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT},
+            headers={"Accept": wanted.accept()},
             timeout=httpx.Timeout(limits.timeout_seconds),
         )
         with _transport_errors(url, limits.timeout_seconds, is_query=True):
@@ -314,7 +348,7 @@ class RemoteStore:
                 raise _status_error(response, url, shift, None, limits.timeout_seconds)
             reader = _DeadlineReader(response.iter_bytes(), deadline)
             with _transport_errors(url, limits.timeout_seconds, is_query=True):
-                return _reserialise(response, reader, limits, results_format, graph_format)
+                _relay(response, reader, limits, wanted, emit)
         except Exception as error:
             _drop_results(error)
             raise
@@ -376,7 +410,7 @@ class RemoteStore:
                 "default-graph-uri": list(dataset.default_graphs),
                 "named-graph-uri": list(dataset.named_graphs),
             }
-        if has_dataset_clause(query):
+        if facts(query).has_dataset_clause:
             return {}
         if dataset.include_inferred:
             union = self.endpoints.union_parameter
@@ -397,17 +431,57 @@ def _drop_results(error: BaseException) -> None:
     pyoxigraph's result objects must be dropped on the thread that made them, and the API
     handles the error on another thread.
     """
-    traceback.clear_frames(error.__traceback__)
+    clear_frames(error)
 
 
-def _reserialise(
+@dataclass(frozen=True)
+class _Wanted:
+    """What the client asked for, and so what to ask the server for."""
+
+    form: QueryForm | None
+    results: ox.QueryResultsFormat
+    graph: ox.RdfFormat
+    # A SELECT whose own LIMIT keeps it within the row limit: its rows need no counting.
+    within_limit: bool
+
+    @classmethod
+    def of(
+        cls,
+        query: str,
+        results: ox.QueryResultsFormat | None,
+        graph: ox.RdfFormat | None,
+        max_rows: int,
+    ) -> _Wanted:
+        known = facts(query)
+        return cls(
+            known.form,
+            results or ox.QueryResultsFormat.JSON,
+            graph or ox.RdfFormat.TURTLE,
+            known.select_within(max_rows),
+        )
+
+    @property
+    def graph_form(self) -> bool:
+        return self.form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+
+    def accept(self) -> str:
+        """Return the Accept header: a format that can be passed on, or whose rows count."""
+        if self.graph_form:
+            return _GRAPH_ACCEPT
+        if self.form is QueryForm.SELECT:
+            first = self.results.media_type if self.within_limit else _TSV
+            return f"{first}, {_RESULTS_ACCEPT};q=0.9"
+        return _RESULTS_ACCEPT
+
+
+def _relay(
     response: httpx.Response,
     reader: _DeadlineReader,
     limits: QueryLimits,
-    results_format: ox.QueryResultsFormat | None,
-    graph_format: ox.RdfFormat | None,
-) -> bytes:
-    """Parse the server's results as they stream in and write them in the client's format."""
+    wanted: _Wanted,
+    emit: Emit,
+) -> None:
+    """Pass the server's results to ``emit`` in the client's format as they stream in."""
     media_type = _media_type(response)
     results = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
     graph = ox.RdfFormat.from_media_type(media_type) if media_type and not results else None
@@ -415,26 +489,70 @@ def _reserialise(
     if results is None and graph is None:
         raise _invalid_answer(url, f"unexpected Content-Type {media_type or 'none'}")
 
-    stream = io.BufferedReader(reader)
+    out = ChunkWriter(emit)
     try:
         if graph is not None:
-            quads = ox.parse(stream, format=graph)
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-            return serialize_triples(triples, limits.max_rows, graph_format or ox.RdfFormat.TURTLE)
-        assert results is not None
-        parsed = ox.parse_query_results(stream, format=results)
-        wanted = results_format or ox.QueryResultsFormat.JSON
-        if isinstance(parsed, ox.QuerySolutions):
-            return serialize_solutions(parsed, limits.max_rows, wanted)
-        return bytes(parsed.serialize(format=wanted) or b"")
-    except (SyntaxError, OSError, _DeadlinePassed) as error:
+            _relay_graph(reader, graph, limits.max_rows, wanted, out)
+        else:
+            assert results is not None
+            _relay_results(reader, results, limits.max_rows, wanted, out, emit)
+    except (SyntaxError, OSError, _DeadlinePassed, LimitPassed) as error:
         if reader.failure is not None:
             raise reader.failure from error
+        if isinstance(error, LimitPassed) or reader.limit_passed:
+            raise ResultTooLargeError(limits.max_rows) from None
         if reader.deadline_passed:
             raise QueryTimeoutError(limits.timeout_seconds, url, url) from error
         if any(word in reader.tail.lower() for word in _TIMEOUT_WORDS):
             raise QueryTimeoutError(limits.timeout_seconds, url, url) from error
         raise _invalid_answer(url, str(error)) from error
+    out.finish()
+
+
+def _relay_graph(
+    reader: _DeadlineReader,
+    graph: ox.RdfFormat,
+    max_rows: int,
+    wanted: _Wanted,
+    out: ChunkWriter,
+) -> None:
+    if graph == wanted.graph == ox.RdfFormat.N_TRIPLES:
+        # One triple per line: passed on as is, lines counted.
+        _copy(reader, LineLimit(out, max_rows))
+        return
+    quads = ox.parse(io.BufferedReader(reader), format=graph)
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    ox.serialize(limit_triples(triples, max_rows), as_file(out), format=wanted.graph)
+
+
+def _relay_results(
+    reader: _DeadlineReader,
+    results: ox.QueryResultsFormat,
+    max_rows: int,
+    wanted: _Wanted,
+    out: ChunkWriter,
+    emit: Emit,
+) -> None:
+    if results == wanted.results and (wanted.within_limit or wanted.form is not QueryForm.SELECT):
+        _copy(reader, out)
+        return
+    if results == ox.QueryResultsFormat.TSV:
+        # One solution per line after the header: passed on or read back, lines counted.
+        reader.max_lines = max_rows + 1
+        if wanted.results == ox.QueryResultsFormat.TSV:
+            _copy(reader, out)
+            return
+    elif not wanted.within_limit and wanted.form is QueryForm.SELECT:
+        parse = lambda: ox.parse_query_results(io.BufferedReader(reader), format=results)  # noqa: E731
+        round_trip(parse, max_rows, wanted.results, emit)  # type: ignore[arg-type]
+        return
+    parsed = ox.parse_query_results(io.BufferedReader(reader), format=results)
+    parsed.serialize(as_file(out), format=wanted.results)
+
+
+def _copy(reader: _DeadlineReader, out: ChunkWriter | LineLimit) -> None:
+    for chunk in reader.chunks():
+        out.write(chunk)
 
 
 class _DeadlinePassed(Exception):
@@ -458,27 +576,49 @@ class _DeadlineReader(io.RawIOBase):
         self.failure: httpx.TransportError | None = None
         # The last bytes read, where a server that gave up mid-stream writes why.
         self.tail = ""
+        # Past this many lines read, LimitPassed is raised (for TSV: rows plus the header).
+        self.max_lines: int | None = None
+        self.limit_passed = False
+        self._lines = 0
 
     def readable(self) -> bool:
         return True
 
+    def chunks(self) -> Iterator[bytes]:
+        """Yield the body's chunks as they arrive, with the checks of ``readinto``."""
+        while True:
+            chunk = self._pending or self._next()
+            self._pending = b""
+            if not chunk:
+                return
+            yield chunk
+
     def readinto(self, buffer: Any) -> int:
         if not self._pending:
-            if time.monotonic() > self._deadline:
-                self.deadline_passed = True
-                raise _DeadlinePassed
-            try:
-                self._pending = next(self._chunks, b"")
-            except httpx.TransportError as error:
-                self.failure = error
-                raise
+            self._pending = self._next()
             if not self._pending:
                 return 0
-            self.tail = (self.tail + self._pending[-200:].decode("utf-8", "replace"))[-200:]
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+    def _next(self) -> bytes:
+        if time.monotonic() > self._deadline:
+            self.deadline_passed = True
+            raise _DeadlinePassed
+        try:
+            chunk = next(self._chunks, b"")
+        except httpx.TransportError as error:
+            self.failure = error
+            raise
+        self.tail = (self.tail + chunk[-200:].decode("utf-8", "replace"))[-200:]
+        if self.max_lines is not None:
+            self._lines += chunk.count(b"\n")
+            if self._lines > self.max_lines:
+                self.limit_passed = True
+                raise LimitPassed
+        return chunk
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -31,7 +31,7 @@ from vic_semantic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from vic_semantic.store.execution import QueryTask, execute
+from vic_semantic.store.execution import QueryTask, stream
 from vic_semantic.store.syntax import syntax_error
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,10 @@ logger = logging.getLogger(__name__)
 _STARTUP_SECONDS = 120.0
 _SPAWN = multiprocessing.get_context("spawn")
 
-# Reply of a worker: ("ok", bytes), ("syntax", message), ("too_large", max_rows),
-# ("store", message) or ("error", message). Exceptions are not sent as such, because the
-# library's errors take two messages and so cannot be unpickled.
+# Messages of a worker for one task: any number of ("chunk", bytes), the result as it is
+# written, then one outcome: ("end", the last chunk or None), ("syntax", message),
+# ("too_large", max_rows), ("store", message) or ("error", message). Exceptions are not
+# sent as such, because the library's errors take two messages and so cannot be unpickled.
 Outcome = tuple[str, object]
 
 
@@ -69,12 +70,22 @@ def _serve(connection: Connection, preload: tuple[str, ...]) -> None:
             except OSError as error:
                 connection.send(("store", f"{path}: {error}"))
                 continue
-        connection.send(_outcome(store, task))
+        connection.send(_outcome(store, task, connection))
 
 
-def _outcome(store: ox.Store, task: QueryTask) -> Outcome:
+def _outcome(store: ox.Store, task: QueryTask, connection: Connection) -> Outcome:
+    # Each chunk waits until the next one comes, so the last one travels with "end" and a
+    # small result is one message.
+    pending: list[bytes] = []
+
+    def send_chunk(chunk: bytes) -> None:
+        if pending:
+            connection.send(("chunk", pending.pop()))
+        pending.append(chunk)
+
     try:
-        return "ok", execute(store, task)
+        stream(store, task, send_chunk)
+        return "end", pending[0] if pending else None
     except SyntaxError as error:
         return "syntax", str(error)
     except ResultTooLargeError as error:
@@ -114,38 +125,60 @@ class QueryPool:
             self._preload.update(modules)
 
     def run(self, snapshot: str, task: QueryTask, timeout: float) -> bytes:
-        """Run ``task`` on the snapshot at ``snapshot``, killing the worker after ``timeout`` s.
+        """Run ``task`` and return its whole result; see ``stream``."""
+        return b"".join(self.stream(snapshot, task, timeout))
 
-        Waiting for a free worker may take up to ``timeout`` seconds more. Raises
-        QueryTimeoutError, StoreUnavailableError when every worker stays busy, and the
-        errors of the query itself (QuerySyntaxError, ResultTooLargeError, StoreError).
+    def stream(self, snapshot: str, task: QueryTask, timeout: float) -> Iterator[bytes]:
+        """Run ``task`` on the snapshot at ``snapshot``; yield its result in chunks.
+
+        The worker is killed once ``timeout`` seconds have passed since the task was sent,
+        whether it is still computing or waiting for the consumer to take its chunks. Waiting
+        for a free worker may take up to ``timeout`` seconds more. Raises QueryTimeoutError,
+        StoreUnavailableError when every worker stays busy, and the errors of the query
+        itself (QuerySyntaxError, ResultTooLargeError, StoreError), possibly after chunks.
+        Closing the iterator before its end kills the worker, whose result is unfinished.
         """
         worker = self._acquire(timeout)
         started = time.monotonic()
+        finished = False
         try:
             worker.connection.send((snapshot, task))
-            answered = worker.connection.poll(timeout)
-            outcome: Outcome = worker.connection.recv() if answered else ("timeout", None)
+            while True:
+                kind, payload = self._receive(worker, task, started, timeout)
+                if kind != "chunk":
+                    finished = True
+                    if kind != "end":
+                        _raise(kind, payload)
+                if isinstance(payload, bytes):
+                    yield payload
+                if finished:
+                    return
+        finally:
+            if finished:
+                self._release(worker)
+            else:
+                self._discard(worker)
+
+    def _receive(self, worker: _Worker, task: QueryTask, started: float, timeout: float) -> Outcome:
+        remaining = started + timeout - time.monotonic()
+        try:
+            if remaining > 0 and worker.connection.poll(remaining):
+                message: Outcome = worker.connection.recv()
+                return message
         except (EOFError, OSError) as error:
-            self._discard(worker)
             raise StoreError(
                 f"Процесс выполнения запросов завершился аварийно ({error}). Повторите запрос; "
                 "если ошибка повторяется, проверьте журнал сервиса и свободную память.",
                 f"The query worker process ended unexpectedly ({error}). Retry the query; if "
                 "this repeats, check the service log and free memory.",
             ) from error
-
-        if outcome[0] == "timeout":
-            self._discard(worker)
-            logger.warning(
-                "stopped a query after %.1f s (limit %g s): %.200s",
-                time.monotonic() - started,
-                timeout,
-                task.query,
-            )
-            raise QueryTimeoutError(timeout, "встроенное хранилище", "embedded store")
-        self._release(worker)
-        return _result(outcome)
+        logger.warning(
+            "stopped a query after %.1f s (limit %g s): %.200s",
+            time.monotonic() - started,
+            timeout,
+            task.query,
+        )
+        raise QueryTimeoutError(timeout, "встроенное хранилище", "embedded store")
 
     def close(self) -> None:
         """Stop the idle workers now; busy ones stop when their query ends."""
@@ -226,10 +259,8 @@ def _start(preload: tuple[str, ...]) -> _Worker:
     return worker
 
 
-def _result(outcome: Outcome) -> bytes:
-    kind, payload = outcome
-    if kind == "ok" and isinstance(payload, bytes):
-        return payload
+def _raise(kind: str, payload: object) -> None:
+    """Raise the library's error for a worker's outcome other than "end"."""
     if kind == "syntax":
         raise syntax_error(str(payload))
     if kind == "too_large" and isinstance(payload, int):
