@@ -12,6 +12,7 @@ callers then use pySHACL.
 from vic_semantic.validation.fast.engine import (
     FastReport,
     FastResult,
+    ShaclFailure,
     UnsupportedShapes,
     ValidationTimeoutError,
     validate_fast,
@@ -20,6 +21,7 @@ from vic_semantic.validation.fast.engine import (
 __all__ = [
     "FastReport",
     "FastResult",
+    "ShaclFailure",
     "UnsupportedShapes",
     "ValidationTimeoutError",
     "validate_fast",

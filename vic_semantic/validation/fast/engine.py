@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet, ValidationTimeoutError
 from vic_semantic.validation.fast.results import FastResult, report_graph
-from vic_semantic.validation.fast.shapes import ShapesGraph, UnsupportedShapes
+from vic_semantic.validation.fast.shapes import ShaclFailure, ShapesGraph, UnsupportedShapes
 from vic_semantic.validation.fast.terms import OxTerm, TermMap, sparql_term
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "FastReport",
     "FastResult",
+    "ShaclFailure",
     "UnsupportedShapes",
     "ValidationTimeoutError",
     "validate_fast",
@@ -133,6 +134,8 @@ def validate_fast(
     deadline: float | None = None,
 ) -> FastReport:
     """Validate ``data`` against ``shapes``; raise UnsupportedShapes for what is not covered.
+
+    Raises ShaclFailure for a SPARQL constraint that SHACL-SPARQL does not allow.
 
     A pyoxigraph store given as ``data`` must hold the data in its default graph, and gets
     scratch named graphs added: pass a store made for this call. With ``allow_warnings``

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 
 from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from vic_semantic.validation.fast.shapes import UnsupportedShapes
+from vic_semantic.validation.fast.shapes import ShaclFailure
 
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
@@ -27,7 +27,10 @@ _STRING = re.compile(
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SELECT = re.compile(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?", re.IGNORECASE)
 _BRACE_OPENERS = re.compile(r"\bEXISTS\s*$", re.IGNORECASE)
-_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
+# SHACL-SPARQL forbids these in constraints, because pre-binding is undefined for them.
+_FORBIDDEN = re.compile(r"(?<![\w:?$])(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
+# The variables SHACL may pre-bind in an sh:sparql constraint; none may be bound by AS.
+_REBINDING = re.compile(r"\bAS\s+\?(this|shapesGraph|currentShape)\b", re.IGNORECASE)
 
 
 _PREBOUND = "\x00this\x00"
@@ -56,9 +59,22 @@ class PreparedConstraint:
         return self.prebound_template.replace(_PREBOUND, term)
 
 
+def _prefix_nodes(graph: Graph, constraint: Node) -> set[Node]:
+    """Return the constraint's sh:prefixes nodes and the ontologies they owl:imports, since
+    SHACL-SPARQL declares the prefixes of imported ontologies too."""
+    found: set[Node] = set()
+    pending = list(graph.objects(constraint, SH.prefixes))
+    while pending:
+        node = pending.pop()
+        if node not in found:
+            found.add(node)
+            pending.extend(graph.objects(node, OWL.imports))
+    return found
+
+
 def _prefixes(graph: Graph, constraint: Node) -> str:
     declarations = []
-    for prefixes in graph.objects(constraint, SH.prefixes):
+    for prefixes in _prefix_nodes(graph, constraint):
         for declaration in graph.objects(prefixes, SH.declare):
             prefix = graph.value(declaration, SH.prefix)
             namespace = graph.value(declaration, SH.namespace)
@@ -136,19 +152,45 @@ def _project_this(query: str, masked: str) -> str:
     return query[: select.end()] + "?this " + query[select.end() :]
 
 
+def _check_allowed(masked: str, constraint: Node) -> None:
+    """Raise ShaclFailure for a query that SHACL-SPARQL does not allow in a constraint.
+
+    Besides MINUS, SERVICE, VALUES and rebinding by AS, every subquery must project
+    ``$this`` by name, because ``SELECT *`` does not count as selecting it.
+    """
+    forbidden = _FORBIDDEN.search(masked) or _REBINDING.search(masked)
+    if forbidden is not None:
+        raise ShaclFailure(
+            f"SPARQL-ограничение {constraint} использует «{forbidden.group(0)}», "
+            "что SHACL-SPARQL запрещает; перепишите запрос без этого.",
+            f"The SPARQL constraint {constraint} uses '{forbidden.group(0)}', which "
+            "SHACL-SPARQL does not allow; rewrite the query without it.",
+        )
+    for select in list(_SELECT.finditer(masked))[1:]:
+        head = masked[select.end() : masked.find("{", select.end())]
+        if head.strip().startswith("*") or not re.search(r"\?this\b", head):
+            raise ShaclFailure(
+                f"Вложенный SELECT в SPARQL-ограничении {constraint} не выбирает $this по "
+                "имени; добавьте $this в список переменных.",
+                f"A nested SELECT in the SPARQL constraint {constraint} does not select "
+                "$this by name; add $this to its variables.",
+            )
+
+
 def prepare(
     graph: Graph, constraint: Node, path_sparql: str | None, focus_pattern: str
 ) -> PreparedConstraint:
-    """Return the constraint's query with ``$PATH`` and ``$this`` written in."""
+    """Return the constraint's query with ``$PATH`` and ``$this`` written in.
+
+    Raises ShaclFailure for a query that SHACL-SPARQL does not allow in a constraint.
+    """
     text = str(graph.value(constraint, SH.select))
     if path_sparql is not None:
         text = re.sub(r"\$PATH\b", path_sparql, text)
     text = re.sub(r"\$(\w+)", r"?\1", text)
     prefixes = _prefixes(graph, constraint)
     masked = _masked(text)
-    if _VALUES.search(masked):
-        # SHACL-SPARQL forbids VALUES in constraints, because pre-binding is undefined there.
-        raise UnsupportedShapes(f"the SPARQL constraint {constraint} contains VALUES")
+    _check_allowed(masked, constraint)
     text = _project_this(text, masked)
     masked = _masked(text)
     brace = _where_brace(masked)
