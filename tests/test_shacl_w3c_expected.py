@@ -61,7 +61,8 @@ KNOWN_WRONG: dict[str, dict[str, str]] = {
     "validate_graph": {
         "property/uniqueLang-002": NORMALISED_BOOLEAN,
         "pre-binding/shapesGraph-001": (
-            "falls back to pySHACL 0.40.1, which raises NotImplementedError for $shapesGraph"
+            "falls back to pySHACL 0.40.1, which does not support $shapesGraph, so "
+            "validate_graph raises ShaclFailure"
         ),
     },
 }
