@@ -106,3 +106,39 @@ def test_prebinding_writes_terms_safely() -> None:
     assert fast is not None
     assert sum(fast.results.values()) == 2
     assert fast.results == expected.results
+
+
+SHAPES_GRAPH_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+
+ex:FlaggedShape a sh:NodeShape ;
+    ex:flag true ;
+    sh:targetSubjectsOf ex:p ;
+    sh:sparql [
+        sh:message "flagged" ;
+        sh:select \"\"\"
+            SELECT $this WHERE {
+                GRAPH $shapesGraph { $currentShape <http://example.org/flag> true }
+                FILTER NOT EXISTS { $currentShape <http://example.org/flag> true }
+            }\"\"\" ;
+    ] .
+"""
+
+
+def test_shapes_graph_prebound_per_focus() -> None:
+    """$shapesGraph names the shapes graph, which the data's default graph does not contain.
+
+    The blank node focus node is pre-bound by substitution, the IRI one in the query text.
+    """
+    shapes = Graph().parse(data=SHAPES_GRAPH_SHAPES, format="turtle")
+    data = Graph().parse(
+        data="@prefix ex: <http://example.org/> . ex:a ex:p 1 . [] ex:p 2 .", format="turtle"
+    )
+
+    fast = run_fast(data, shapes)
+
+    assert fast is not None
+    focus_nodes = [key[0] for key in fast.results.elements()]
+    assert len(focus_nodes) == 2
+    assert "http://example.org/a" in focus_nodes

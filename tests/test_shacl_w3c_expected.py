@@ -41,7 +41,6 @@ FAST_LEAVES_TO_PYSHACL: dict[str, str] = {
     "component/optional-001": "custom constraint components",
     "component/propertyValidator-select-001": "custom constraint components",
     "component/validator-001": "custom constraint components with sh:ask validators",
-    "pre-binding/shapesGraph-001": "$shapesGraph and $currentShape pre-binding",
     "pre-binding/unsupported-sparql-006": "custom constraint components",
 }
 
@@ -58,13 +57,7 @@ KNOWN_WRONG: dict[str, dict[str, str]] = {
         ),
     },
     "fast": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
-    "validate_graph": {
-        "property/uniqueLang-002": NORMALISED_BOOLEAN,
-        "pre-binding/shapesGraph-001": (
-            "falls back to pySHACL 0.40.1, which does not support $shapesGraph, so "
-            "validate_graph raises ShaclFailure"
-        ),
-    },
+    "validate_graph": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
 }
 
 ENGINES = tuple(KNOWN_WRONG)

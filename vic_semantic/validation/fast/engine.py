@@ -15,6 +15,7 @@ from rdflib.term import Node
 from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet, ValidationTimeoutError
 from vic_semantic.validation.fast.results import FastResult, report_graph
 from vic_semantic.validation.fast.shapes import ShaclFailure, ShapesGraph, UnsupportedShapes
+from vic_semantic.validation.fast.sparql_constraints import SHAPES_GRAPH, uses_shapes_graph
 from vic_semantic.validation.fast.terms import OxTerm, TermMap, sparql_term
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,12 @@ def validate_fast(
     shapes_graph = ShapesGraph(shapes)
     terms = terms or TermMap()
     store = data if isinstance(data, ox.Store) else load_graph(data, terms)
+    if any(uses_shapes_graph(str(query)) for query in shapes.objects(None, SH.select)):
+        shapes_graph_name = ox.NamedNode(SHAPES_GRAPH)
+        store.extend(
+            ox.Quad(quad.subject, quad.predicate, quad.object, shapes_graph_name)
+            for quad in terms.quads(shapes)
+        )
     loaded = time.perf_counter()
 
     evaluator = Evaluator(store, shapes_graph, terms, deadline)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from vic_semantic.validation.fast.shapes import ShaclFailure
+from vic_semantic.validation.fast.shapes import ShaclFailure, UnsupportedShapes
+from vic_semantic.validation.fast.terms import sparql_term
 
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
@@ -34,6 +35,10 @@ _REBINDING = re.compile(r"\bAS\s+\?(this|shapesGraph|currentShape)\b", re.IGNORE
 
 
 _PREBOUND = "\x00this\x00"
+_THIS_VALUES = f"VALUES ?this {{ {_PREBOUND} }}"
+# The named graph of the store that holds the shapes graph, which $shapesGraph names.
+SHAPES_GRAPH = "urn:vic-fast:shapes-graph"
+_GRAPH_VARIABLES = re.compile(r"\?(shapesGraph|currentShape)\b")
 # ?this as the subject of a triple pattern: then every solution binds it without the join.
 _THIS_SUBJECT = re.compile(r"\?this\s+(<|\?|\(|\^|a\b|[A-Za-z_][\w.-]*:)")
 _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
@@ -103,8 +108,8 @@ def _is_flat(masked: str, where_start: int) -> bool:
     return True
 
 
-def _with_values(text: str, masked: str, where_start: int) -> str:
-    """Return ``text`` with a ``VALUES ?this`` placeholder at the start of every group.
+def _with_values(text: str, masked: str, where_start: int, values: str) -> str:
+    """Return ``text`` with ``values`` (VALUES clauses) written at the start of every group.
 
     A group that is a subquery gets it inside the subquery's own WHERE clause, because
     ``{ SELECT … }`` admits nothing else.
@@ -115,7 +120,7 @@ def _with_values(text: str, masked: str, where_start: int) -> str:
         if masked[index] != "{" or _SUBSELECT.match(masked, index + 1):
             continue
         parts.append(text[start : index + 1])
-        parts.append(f" VALUES ?this {{ {_PREBOUND} }} ")
+        parts.append(f" {values} ")
         start = index + 1
     parts.append(text[start:])
     return "".join(parts)
@@ -177,12 +182,40 @@ def _check_allowed(masked: str, constraint: Node) -> None:
             )
 
 
+def uses_shapes_graph(query: str) -> bool:
+    """Return whether a SPARQL constraint's text uses ``$shapesGraph``."""
+    return re.search(r"[?$]shapesGraph\b", query) is not None
+
+
+def _graph_values(masked: str, constraint: Node, current_shape: Node) -> str | None:
+    """Return the VALUES clause pre-binding ``$shapesGraph`` and ``$currentShape``, if used."""
+    used = sorted(set(_GRAPH_VARIABLES.findall(masked)))
+    if not used:
+        return None
+    terms = {"shapesGraph": f"<{SHAPES_GRAPH}>"}
+    if "currentShape" in used:
+        if isinstance(current_shape, BNode):
+            raise UnsupportedShapes(
+                f"the SPARQL constraint {constraint} uses $currentShape of a blank node shape"
+            )
+        terms["currentShape"] = sparql_term(current_shape)
+    variables = " ".join(f"?{name}" for name in used)
+    values = " ".join(terms[name] for name in used)
+    return f"VALUES ({variables}) {{ ({values}) }}"
+
+
 def prepare(
-    graph: Graph, constraint: Node, path_sparql: str | None, focus_pattern: str
+    graph: Graph,
+    constraint: Node,
+    path_sparql: str | None,
+    focus_pattern: str,
+    current_shape: Node,
 ) -> PreparedConstraint:
     """Return the constraint's query with ``$PATH`` and ``$this`` written in.
 
-    Raises ShaclFailure for a query that SHACL-SPARQL does not allow in a constraint.
+    A query using ``$shapesGraph`` or ``$currentShape`` runs once per focus node with both
+    pre-bound, the first to SHAPES_GRAPH. Raises ShaclFailure for a query that SHACL-SPARQL
+    does not allow in a constraint.
     """
     text = str(graph.value(constraint, SH.select))
     if path_sparql is not None:
@@ -194,8 +227,18 @@ def prepare(
     text = _project_this(text, masked)
     masked = _masked(text)
     brace = _where_brace(masked)
+    graph_values = _graph_values(masked, constraint, current_shape)
+    if graph_values is not None and brace >= 0:
+        query = _with_values(text, masked, brace, graph_values)
+        with_this = _with_values(text, masked, brace, f"{_THIS_VALUES} {graph_values}")
+        return PreparedConstraint(
+            constraint,
+            f"{prefixes}\n{query}",
+            bulk=False,
+            prebound_template=f"{prefixes}\n{with_this}",
+        )
     if brace < 0 or not _is_flat(masked, brace):
-        template = None if brace < 0 else _with_values(text, masked, brace)
+        template = None if brace < 0 else _with_values(text, masked, brace, _THIS_VALUES)
         return PreparedConstraint(
             constraint,
             f"{prefixes}\n{text}",
