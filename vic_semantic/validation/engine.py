@@ -116,7 +116,7 @@ def _run_pyshacl(mixed: Graph, shapes: Graph) -> Graph:
             inplace=True,
         )
     except NotImplementedError as error:
-        # pySHACL 0.40 raises this for $shapesGraph in a SPARQL constraint, and SHACL asks a
+        # pySHACL 0.40 raises this for $shapesGraph in a SPARQL constraint, and SHACL requires a
         # processor without support for that variable to report a failure.
         raise ShaclFailure(
             f"pySHACL не поддерживает то, что используют формы: {error}. Перепишите формы.",

@@ -36,7 +36,7 @@ _REBINDING = re.compile(r"\bAS\s+\?(this|shapesGraph|currentShape)\b", re.IGNORE
 
 _PREBOUND = "\x00this\x00"
 _THIS_VALUES = f"VALUES ?this {{ {_PREBOUND} }}"
-# The named graph of the store that holds the shapes graph, which $shapesGraph names.
+# The named graph of the store that contains the shapes graph, which $shapesGraph names.
 SHAPES_GRAPH = "urn:vic-fast:shapes-graph"
 _GRAPH_VARIABLES = re.compile(r"\?(shapesGraph|currentShape)\b")
 # ?this as the subject of a triple pattern: then every solution binds it without the join.
