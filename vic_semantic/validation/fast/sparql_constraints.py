@@ -163,6 +163,8 @@ def _check_allowed(masked: str, constraint: Node) -> None:
     Besides MINUS, SERVICE, VALUES and rebinding by AS, every subquery must project
     ``$this`` by name, because ``SELECT *`` does not count as selecting it.
     """
+    # Strings and IRIs are masked already, so each "#" left starts a comment.
+    masked = re.sub(r"#[^\n]*", "", masked)
     forbidden = _FORBIDDEN.search(masked) or _REBINDING.search(masked)
     if forbidden is not None:
         raise ShaclFailure(
