@@ -1,10 +1,17 @@
-"""Reading the W3C SHACL test suite's manifests and comparing two engines' reports on them."""
+"""Reading the W3C SHACL test suite's manifests, expected reports and engines' outcomes.
+
+Each test file of the suite's core/ and sparql/ manifests contains the data, the shapes and the
+manifest entry with its expected result, and the three share blank node labels (``_:b61064``
+as a property shape and as the expected sh:sourceShape). The file is parsed once, and data,
+shapes and expected report are read from that one graph, so blank nodes compare by identity.
+"""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate
@@ -13,11 +20,14 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from vic_semantic.validation.fast import UnsupportedShapes, validate_fast
+from vic_semantic.validation.fast import ShaclFailure, UnsupportedShapes, validate_fast
 from vic_semantic.validation.fast.paths import path_key
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
+
+SUITE = Path(os.environ.get("VIC_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SUITE = SUITE.resolve() / "w3c" / "data-shapes-test-suite" / "tests"
 
 # (focus node, path, value, source shape, constraint component, severity)
 ResultKey = tuple[object, str | None, object, object, object, object]
@@ -25,14 +35,17 @@ ResultKey = tuple[object, str | None, object, object, object, object]
 
 @dataclass(frozen=True)
 class SuiteTest:
-    """One sht:Validate entry: its id, data and shapes files, and whether it is a failure test."""
+    """One sht:Validate entry: its id, its IRI, its data and shapes files and its own file."""
 
     name: str
+    entry: URIRef
+    manifest: Path
     data: Path
     shapes: Path
 
 
-def _file(node: Node) -> Path:
+def _file(node: Node | None) -> Path:
+    assert node is not None, "a manifest entry lacks a file"
     return Path(str(node).removeprefix("file://"))
 
 
@@ -51,11 +64,22 @@ def suite_tests(manifest: Path) -> list[SuiteTest]:
             tests.append(
                 SuiteTest(
                     name,
+                    URIRef(str(entry)),
+                    manifest,
                     _file(graph.value(action, SHT.dataGraph)),
                     _file(graph.value(action, SHT.shapesGraph)),
                 )
             )
     return tests
+
+
+def all_suite_tests() -> list[SuiteTest]:
+    """Return the tests of the core/ and sparql/ manifests, or none when the suite is absent."""
+    if not SUITE.is_dir():
+        return []
+    return suite_tests(SUITE / "core" / "manifest.ttl") + suite_tests(
+        SUITE / "sparql" / "manifest.ttl"
+    )
 
 
 def _text(node: Node | None) -> object:
@@ -73,11 +97,17 @@ def _text(node: Node | None) -> object:
     return str(node)
 
 
-def result_keys(report: Graph, shapes: Graph) -> Counter[ResultKey]:
-    """Return the report's results as comparable keys, blank node paths written out."""
+def result_keys(
+    report: Graph, shapes: Graph, report_node: Node | None = None
+) -> Counter[ResultKey]:
+    """Return the results of ``report_node`` (default: any report) as comparable keys.
+
+    Messages and sh:detail are left out, as the W3C suite's comparison does. Blank nodes
+    compare by identity and blank node paths are written out, so equal paths compare equal.
+    """
     merged = report + shapes
     keys: Counter[ResultKey] = Counter()
-    for result in report.objects(None, SH.result):
+    for result in report.objects(report_node, SH.result):
         keys[
             (
                 _text(report.value(result, SH.focusNode)),
@@ -93,14 +123,20 @@ def result_keys(report: Graph, shapes: Graph) -> Counter[ResultKey]:
 
 @dataclass(frozen=True)
 class Outcome:
+    """An engine's outcome: conformance and results, or the reason it rejected the shapes."""
+
     conforms: bool
-    results: Counter[ResultKey]
+    results: Counter[ResultKey] = field(default_factory=Counter)
+    rejected: str | None = None
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> Outcome:
     conforms, report, _ = validate(
         data, shacl_graph=shapes, inference="none", advanced=True, inplace=True
     )
+    if not isinstance(report, Graph):
+        # pySHACL returns its ValidationFailure in place of the report for ill-formed shapes.
+        return Outcome(False, rejected=str(report))
     return Outcome(bool(conforms), result_keys(report, shapes))
 
 
@@ -110,6 +146,8 @@ def run_fast(data: Graph, shapes: Graph) -> Outcome | None:
         report = validate_fast(data, shapes, allow_warnings=False)
     except UnsupportedShapes:
         return None
+    except ShaclFailure as error:
+        return Outcome(False, rejected=str(error))
     return Outcome(report.conforms, result_keys(report.graph, shapes))
 
 
@@ -119,10 +157,14 @@ def load(test: SuiteTest) -> tuple[Graph, Graph]:
     return data, shapes
 
 
-def expected_conforms(test: SuiteTest, manifest_graph: Graph) -> bool | None:
-    found = manifest_graph.value(None, SH.conforms)
-    return None if found is None else bool(found.toPython())
+def expected_outcome(test: SuiteTest, graph: Graph) -> Outcome:
+    """Return the outcome the manifest entry expects; ``graph`` is a parse of its file.
 
-
-def node_iri(path: Path) -> URIRef:
-    return URIRef(path.as_uri())
+    sht:Failure means that the shapes graph is ill-formed and must be rejected.
+    """
+    result = graph.value(test.entry, MF.result)
+    if result == SHT.Failure:
+        return Outcome(False, rejected="sht:Failure")
+    conforms = graph.value(result, SH.conforms)
+    assert isinstance(conforms, Literal), f"{test.name}: the expected report has no sh:conforms"
+    return Outcome(bool(conforms.toPython()), result_keys(graph, graph, result))

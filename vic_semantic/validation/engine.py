@@ -32,7 +32,7 @@ from vic_semantic.validation.classifier_classes import (
     data_position_triples,
     with_classifier_classes,
 )
-from vic_semantic.validation.fast import UnsupportedShapes, validate_fast
+from vic_semantic.validation.fast import ShaclFailure, UnsupportedShapes, validate_fast
 from vic_semantic.validation.report import ValidationReport
 from vic_semantic.validation.results import read_results
 from vic_semantic.validation.shapes import load_shapes_graph
@@ -106,15 +106,29 @@ def _validation_ontology(ontology: Graph | None) -> Graph:
 
 
 def _run_pyshacl(mixed: Graph, shapes: Graph) -> Graph:
-    _, results_graph, _ = validate(
-        mixed,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,
-    )
-    assert isinstance(results_graph, Graph)
+    try:
+        _, results_graph, _ = validate(
+            mixed,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
+    except NotImplementedError as error:
+        # pySHACL 0.40 raises this for $shapesGraph in a SPARQL constraint, and SHACL requires a
+        # processor without support for that variable to report a failure.
+        raise ShaclFailure(
+            f"pySHACL не поддерживает то, что используют формы: {error}. Перепишите формы.",
+            f"pySHACL does not support a feature the shapes use: {error}. Rewrite the shapes.",
+        ) from error
+    if not isinstance(results_graph, Graph):
+        # pySHACL returns its ValidationFailure in place of the report, for example for a
+        # SPARQL constraint that uses MINUS.
+        raise ShaclFailure(
+            f"pySHACL отказался проверять по этим формам: {results_graph}. Исправьте формы.",
+            f"pySHACL rejected these shapes: {results_graph}. Fix the shapes.",
+        )
     return results_graph
 
 
@@ -144,7 +158,8 @@ def validate_graph(
 
     ``engine`` "auto" uses the fast engine and pySHACL for shapes it does not cover; "fast"
     raises UnsupportedShapes instead, "pyshacl" always uses pySHACL. ``timeout_seconds``
-    bounds the fast engine, which raises ValidationTimeoutError once it has passed.
+    bounds the fast engine, which raises ValidationTimeoutError once it has passed. Either
+    engine raises ShaclFailure when the shapes graph is ill-formed.
     """
     shapes = load_shapes_graph(shapes_dir)
     started = time.perf_counter()

@@ -6,12 +6,14 @@ with that graph. For large sets the query runs on the whole store and its failin
 kept when their focus node is in the set. SHACL-SPARQL constraints that are not one flat
 group run once per focus node, with the node pre-bound. ``UnsupportedShapes`` is raised for
 shapes graphs that use something this engine does not translate, and ``validate_fast``
-callers then use pySHACL.
+callers then use pySHACL. ``ShaclFailure`` is raised for SPARQL constraints that SHACL-SPARQL
+does not allow (MINUS, SERVICE, VALUES, rebinding ``$this``, subqueries without ``$this``).
 """
 
 from vic_semantic.validation.fast.engine import (
     FastReport,
     FastResult,
+    ShaclFailure,
     UnsupportedShapes,
     ValidationTimeoutError,
     validate_fast,
@@ -20,6 +22,7 @@ from vic_semantic.validation.fast.engine import (
 __all__ = [
     "FastReport",
     "FastResult",
+    "ShaclFailure",
     "UnsupportedShapes",
     "ValidationTimeoutError",
     "validate_fast",

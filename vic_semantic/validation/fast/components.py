@@ -414,7 +414,7 @@ def _sparql(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
         deactivated = graph.value(constraint, SH.deactivated)
         if isinstance(deactivated, Literal) and deactivated.toPython() is True:
             continue
-        prepared = prepare(graph, constraint, shape.path_sparql, focus.pattern)
+        prepared = prepare(graph, constraint, shape.path_sparql, focus.pattern, shape.node)
         rows = _sparql_rows(ev, prepared, focus)
         messages = [m for m in graph.objects(constraint, SH.message) if isinstance(m, Literal)]
         results += [

@@ -14,7 +14,8 @@ from rdflib.term import Node
 
 from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet, ValidationTimeoutError
 from vic_semantic.validation.fast.results import FastResult, report_graph
-from vic_semantic.validation.fast.shapes import ShapesGraph, UnsupportedShapes
+from vic_semantic.validation.fast.shapes import ShaclFailure, ShapesGraph, UnsupportedShapes
+from vic_semantic.validation.fast.sparql_constraints import SHAPES_GRAPH, uses_shapes_graph
 from vic_semantic.validation.fast.terms import OxTerm, TermMap, sparql_term
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "FastReport",
     "FastResult",
+    "ShaclFailure",
     "UnsupportedShapes",
     "ValidationTimeoutError",
     "validate_fast",
@@ -134,6 +136,8 @@ def validate_fast(
 ) -> FastReport:
     """Validate ``data`` against ``shapes``; raise UnsupportedShapes for what is not covered.
 
+    Raises ShaclFailure for a SPARQL constraint that SHACL-SPARQL does not allow.
+
     A pyoxigraph store given as ``data`` must hold the data in its default graph, and gets
     scratch named graphs added: pass a store made for this call. With ``allow_warnings``
     only violations make the data non-conforming, as with pySHACL's option of that name.
@@ -142,6 +146,12 @@ def validate_fast(
     shapes_graph = ShapesGraph(shapes)
     terms = terms or TermMap()
     store = data if isinstance(data, ox.Store) else load_graph(data, terms)
+    if any(uses_shapes_graph(str(query)) for query in shapes.objects(None, SH.select)):
+        shapes_graph_name = ox.NamedNode(SHAPES_GRAPH)
+        store.extend(
+            ox.Quad(quad.subject, quad.predicate, quad.object, shapes_graph_name)
+            for quad in terms.quads(shapes)
+        )
     loaded = time.perf_counter()
 
     evaluator = Evaluator(store, shapes_graph, terms, deadline)

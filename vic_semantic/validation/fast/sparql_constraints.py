@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from vic_semantic.validation.fast.shapes import UnsupportedShapes
+from vic_semantic.validation.fast.shapes import ShaclFailure, UnsupportedShapes
+from vic_semantic.validation.fast.terms import sparql_term
 
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
@@ -27,10 +28,17 @@ _STRING = re.compile(
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SELECT = re.compile(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?", re.IGNORECASE)
 _BRACE_OPENERS = re.compile(r"\bEXISTS\s*$", re.IGNORECASE)
-_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
+# SHACL-SPARQL forbids these in constraints, because pre-binding is undefined for them.
+_FORBIDDEN = re.compile(r"(?<![\w:?$])(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
+# The variables SHACL may pre-bind in an sh:sparql constraint; none may be bound by AS.
+_REBINDING = re.compile(r"\bAS\s+\?(this|shapesGraph|currentShape)\b", re.IGNORECASE)
 
 
 _PREBOUND = "\x00this\x00"
+_THIS_VALUES = f"VALUES ?this {{ {_PREBOUND} }}"
+# The named graph of the store that contains the shapes graph, which $shapesGraph names.
+SHAPES_GRAPH = "urn:vic-fast:shapes-graph"
+_GRAPH_VARIABLES = re.compile(r"\?(shapesGraph|currentShape)\b")
 # ?this as the subject of a triple pattern: then every solution binds it without the join.
 _THIS_SUBJECT = re.compile(r"\?this\s+(<|\?|\(|\^|a\b|[A-Za-z_][\w.-]*:)")
 _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
@@ -56,9 +64,22 @@ class PreparedConstraint:
         return self.prebound_template.replace(_PREBOUND, term)
 
 
+def _prefix_nodes(graph: Graph, constraint: Node) -> set[Node]:
+    """Return the constraint's sh:prefixes nodes and the ontologies they owl:imports, since
+    SHACL-SPARQL declares the prefixes of imported ontologies too."""
+    found: set[Node] = set()
+    pending = list(graph.objects(constraint, SH.prefixes))
+    while pending:
+        node = pending.pop()
+        if node not in found:
+            found.add(node)
+            pending.extend(graph.objects(node, OWL.imports))
+    return found
+
+
 def _prefixes(graph: Graph, constraint: Node) -> str:
     declarations = []
-    for prefixes in graph.objects(constraint, SH.prefixes):
+    for prefixes in _prefix_nodes(graph, constraint):
         for declaration in graph.objects(prefixes, SH.declare):
             prefix = graph.value(declaration, SH.prefix)
             namespace = graph.value(declaration, SH.namespace)
@@ -87,8 +108,8 @@ def _is_flat(masked: str, where_start: int) -> bool:
     return True
 
 
-def _with_values(text: str, masked: str, where_start: int) -> str:
-    """Return ``text`` with a ``VALUES ?this`` placeholder at the start of every group.
+def _with_values(text: str, masked: str, where_start: int, values: str) -> str:
+    """Return ``text`` with ``values`` (VALUES clauses) written at the start of every group.
 
     A group that is a subquery gets it inside the subquery's own WHERE clause, because
     ``{ SELECT … }`` admits nothing else.
@@ -99,7 +120,7 @@ def _with_values(text: str, masked: str, where_start: int) -> str:
         if masked[index] != "{" or _SUBSELECT.match(masked, index + 1):
             continue
         parts.append(text[start : index + 1])
-        parts.append(f" VALUES ?this {{ {_PREBOUND} }} ")
+        parts.append(f" {values} ")
         start = index + 1
     parts.append(text[start:])
     return "".join(parts)
@@ -136,24 +157,90 @@ def _project_this(query: str, masked: str) -> str:
     return query[: select.end()] + "?this " + query[select.end() :]
 
 
+def _check_allowed(masked: str, constraint: Node) -> None:
+    """Raise ShaclFailure for a query that SHACL-SPARQL does not allow in a constraint.
+
+    Besides MINUS, SERVICE, VALUES and rebinding by AS, every subquery must project
+    ``$this`` by name, because ``SELECT *`` does not count as selecting it.
+    """
+    # Strings and IRIs are masked already, so each "#" left starts a comment.
+    masked = re.sub(r"#[^\n]*", "", masked)
+    forbidden = _FORBIDDEN.search(masked) or _REBINDING.search(masked)
+    if forbidden is not None:
+        raise ShaclFailure(
+            f"SPARQL-ограничение {constraint} использует «{forbidden.group(0)}», "
+            "что SHACL-SPARQL запрещает; перепишите запрос без этого.",
+            f"The SPARQL constraint {constraint} uses '{forbidden.group(0)}', which "
+            "SHACL-SPARQL does not allow; rewrite the query without it.",
+        )
+    for select in list(_SELECT.finditer(masked))[1:]:
+        head = masked[select.end() : masked.find("{", select.end())]
+        if head.strip().startswith("*") or not re.search(r"\?this\b", head):
+            raise ShaclFailure(
+                f"Вложенный SELECT в SPARQL-ограничении {constraint} не выбирает $this по "
+                "имени; добавьте $this в список переменных.",
+                f"A nested SELECT in the SPARQL constraint {constraint} does not select "
+                "$this by name; add $this to its variables.",
+            )
+
+
+def uses_shapes_graph(query: str) -> bool:
+    """Return whether a SPARQL constraint's text uses ``$shapesGraph``."""
+    return re.search(r"[?$]shapesGraph\b", query) is not None
+
+
+def _graph_values(masked: str, constraint: Node, current_shape: Node) -> str | None:
+    """Return the VALUES clause pre-binding ``$shapesGraph`` and ``$currentShape``, if used."""
+    used = sorted(set(_GRAPH_VARIABLES.findall(masked)))
+    if not used:
+        return None
+    terms = {"shapesGraph": f"<{SHAPES_GRAPH}>"}
+    if "currentShape" in used:
+        if isinstance(current_shape, BNode):
+            raise UnsupportedShapes(
+                f"the SPARQL constraint {constraint} uses $currentShape of a blank node shape"
+            )
+        terms["currentShape"] = sparql_term(current_shape)
+    variables = " ".join(f"?{name}" for name in used)
+    values = " ".join(terms[name] for name in used)
+    return f"VALUES ({variables}) {{ ({values}) }}"
+
+
 def prepare(
-    graph: Graph, constraint: Node, path_sparql: str | None, focus_pattern: str
+    graph: Graph,
+    constraint: Node,
+    path_sparql: str | None,
+    focus_pattern: str,
+    current_shape: Node,
 ) -> PreparedConstraint:
-    """Return the constraint's query with ``$PATH`` and ``$this`` written in."""
+    """Return the constraint's query with ``$PATH`` and ``$this`` written in.
+
+    A query using ``$shapesGraph`` or ``$currentShape`` runs once per focus node with both
+    pre-bound, the first to SHAPES_GRAPH. Raises ShaclFailure for a query that SHACL-SPARQL
+    does not allow in a constraint.
+    """
     text = str(graph.value(constraint, SH.select))
     if path_sparql is not None:
         text = re.sub(r"\$PATH\b", path_sparql, text)
     text = re.sub(r"\$(\w+)", r"?\1", text)
     prefixes = _prefixes(graph, constraint)
     masked = _masked(text)
-    if _VALUES.search(masked):
-        # SHACL-SPARQL forbids VALUES in constraints, because pre-binding is undefined there.
-        raise UnsupportedShapes(f"the SPARQL constraint {constraint} contains VALUES")
+    _check_allowed(masked, constraint)
     text = _project_this(text, masked)
     masked = _masked(text)
     brace = _where_brace(masked)
+    graph_values = _graph_values(masked, constraint, current_shape)
+    if graph_values is not None and brace >= 0:
+        query = _with_values(text, masked, brace, graph_values)
+        with_this = _with_values(text, masked, brace, f"{_THIS_VALUES} {graph_values}")
+        return PreparedConstraint(
+            constraint,
+            f"{prefixes}\n{query}",
+            bulk=False,
+            prebound_template=f"{prefixes}\n{with_this}",
+        )
     if brace < 0 or not _is_flat(masked, brace):
-        template = None if brace < 0 else _with_values(text, masked, brace)
+        template = None if brace < 0 else _with_values(text, masked, brace, _THIS_VALUES)
         return PreparedConstraint(
             constraint,
             f"{prefixes}\n{text}",
