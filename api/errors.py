@@ -20,6 +20,7 @@ from vic_semantic.errors import (
     UnsupportedFormatError,
     VicError,
 )
+from vic_semantic.validation.fast.shapes import ShaclFailure
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ def _status_and_code(error: VicError) -> tuple[int, str]:
         return 503, "store_unavailable"
     if isinstance(error, InputError):
         return 400, "invalid_input"
+    if isinstance(error, ShaclFailure):
+        return 500, "shapes_error"
     return 500, "store_error"
 
 

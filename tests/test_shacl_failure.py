@@ -72,4 +72,5 @@ def test_failure_reaches_client_as_message() -> None:
     body = error_body(failure, "en")
 
     assert body["status"] == 500
+    assert body["error"] == "shapes_error"
     assert body["message"] == "the shapes are ill-formed"
