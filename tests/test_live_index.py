@@ -196,3 +196,26 @@ def test_invalidate_serves_old_until_rebuilt(service: VicService) -> None:
 
     assert after is not before
     assert build.builds == 2
+
+
+def test_failed_rebuild_keeps_old_index(service: VicService) -> None:
+    builds: list[int] = []
+
+    def fail_second_build(store: EmbeddedStore) -> SearchIndex:
+        builds.append(len(builds) + 1)
+        if len(builds) == 2:
+            raise RuntimeError("second build failed on purpose")
+        return SearchIndex.from_store(store)
+
+    live = LiveIndex(service.store, build=fail_second_build)
+    before = live.current()
+    product = add_product(service, 1, "Творожок «Тестовый»")
+
+    with pytest.raises(RuntimeError, match="on purpose"):
+        live.wait_current(timeout=WAIT_SECONDS)
+    during = live.current()
+    after = live.wait_current(timeout=WAIT_SECONDS)
+
+    assert during is before
+    assert found(after, "Творожок «Тестовый»")[0] == product
+    assert builds == [1, 2, 3]
