@@ -52,6 +52,12 @@ def service(tmp_path: Path) -> Iterator[VicService]:
     service.close()
 
 
+def embedded(service: VicService) -> EmbeddedStore:
+    store = service.store
+    assert isinstance(store, EmbeddedStore)
+    return store
+
+
 def add_product(service: VicService, number: int, name: str) -> str:
     iri = f"{ID}product/test/{number}"
     service.store.update(
@@ -67,7 +73,7 @@ def found(index: SearchIndex, name: str) -> list[str]:
 
 def test_search_after_write_gets_old_index(service: VicService) -> None:
     build = HeldBuild()
-    live = LiveIndex(service.store, build=build)
+    live = LiveIndex(embedded(service), build=build)
     before = live.current()
     product = add_product(service, 1, "Творожок «Тестовый»")
 
@@ -82,14 +88,14 @@ def test_search_after_write_gets_old_index(service: VicService) -> None:
     after = live.wait_current(timeout=WAIT_SECONDS)
 
     assert after is not before
-    assert after.version == store_version(service.store)
+    assert after.version == store_version(embedded(service))
     assert found(after, "Творожок «Тестовый»")[0] == product
     assert build.builds == 2
 
 
 def test_concurrent_searches_during_rebuild(service: VicService) -> None:
     build = HeldBuild()
-    live = LiveIndex(service.store, build=build)
+    live = LiveIndex(embedded(service), build=build)
     before = live.current()
     add_product(service, 1, "Творожок «Тестовый»")
     live.current()
@@ -124,7 +130,7 @@ def test_concurrent_searches_during_rebuild(service: VicService) -> None:
 
 def test_writes_during_rebuild_coalesce(service: VicService) -> None:
     build = HeldBuild()
-    live = LiveIndex(service.store, build=build)
+    live = LiveIndex(embedded(service), build=build)
     before = live.current()
     add_product(service, 1, "Творожок «Первый»")
     live.current()
@@ -147,7 +153,7 @@ def test_writes_during_rebuild_coalesce(service: VicService) -> None:
 
 def test_first_search_waits_for_one_build(service: VicService) -> None:
     build = HeldBuild()
-    live = LiveIndex(service.store, build=build)
+    live = LiveIndex(embedded(service), build=build)
     barrier = threading.Barrier(READERS)
     seen: list[SearchIndex | None] = [None] * READERS
 
@@ -164,7 +170,7 @@ def test_first_search_waits_for_one_build(service: VicService) -> None:
     first = seen[0]
     assert first is not None
     assert all(index is first for index in seen)
-    assert first.version == store_version(service.store)
+    assert first.version == store_version(embedded(service))
     assert first.documents
     assert build.builds == 1
 
@@ -173,7 +179,7 @@ def test_first_build_error_raised(service: VicService) -> None:
     def failing_build(store: EmbeddedStore) -> SearchIndex:
         raise RuntimeError("index build failed on purpose")
 
-    live = LiveIndex(service.store, build=failing_build)
+    live = LiveIndex(embedded(service), build=failing_build)
 
     with pytest.raises(RuntimeError, match="on purpose"):
         live.current()
@@ -182,7 +188,7 @@ def test_first_build_error_raised(service: VicService) -> None:
 
 def test_invalidate_serves_old_until_rebuilt(service: VicService) -> None:
     build = HeldBuild()
-    live = LiveIndex(service.store, build=build)
+    live = LiveIndex(embedded(service), build=build)
     before = live.current()
 
     live.invalidate()
@@ -207,7 +213,7 @@ def test_failed_rebuild_keeps_old_index(service: VicService) -> None:
             raise RuntimeError("second build failed on purpose")
         return SearchIndex.from_store(store)
 
-    live = LiveIndex(service.store, build=fail_second_build)
+    live = LiveIndex(embedded(service), build=fail_second_build)
     before = live.current()
     product = add_product(service, 1, "Творожок «Тестовый»")
 
