@@ -158,7 +158,7 @@ def test_index_follows_store_changes(writable_service: VicService) -> None:
         f"INSERT DATA {{ GRAPH <{ID}graph-test> {{ <{ID}product/test/1> a <{VIC}Tvorog> ; "
         f'<{VIC}productName> "Творожок «Тестовый»"@ru }} }}'
     )
-    after = live.current()
+    after = live.wait_current(timeout=60)
 
     assert after is not before
     first = after.search("Творожок «Тестовый»", kinds=[Kind.PRODUCT])[0]
@@ -171,7 +171,8 @@ def test_invalidate_rebuilds(writable_service: VicService) -> None:
     before = live.current()
     live.invalidate()
 
-    assert live.current() is not before
+    assert live.current() is before
+    assert live.wait_current(timeout=60) is not before
 
 
 def test_text_matches() -> None:

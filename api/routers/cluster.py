@@ -175,8 +175,11 @@ async def run_query(
     except UnknownQueryError as error:
         raise HttpError(404, "query_not_found", error.message("ru"), error.message("en")) from error
     media_type = _results_media_type(request, format_name)
+    # Bounded as /sparql queries are: past query_timeout_seconds the query is stopped (503
+    # query_timeout), and past max_result_rows rows it is rejected (400 result_too_large).
+    # An in-memory store applies only the row limit.
     body = await run_in_threadpool(
-        service.store.query, query.text, Dataset(), RESULT_TYPES[media_type], None
+        service.store.run_query, query.text, Dataset(), None, RESULT_TYPES[media_type], None
     )
     headers = {"Vary": "Accept"}
     if format_name is not None:

@@ -1,7 +1,8 @@
 """Full-text search over the store: Russian word forms, English stems, typos, exact names first.
 
 ``SearchIndex.from_store(store)`` builds an index; ``live_index(store).current()`` returns one
-that follows the store's changes. ``search_functions()`` gives the same matching to SPARQL
+that follows the store's changes, rebuilt in a background thread while searches read the
+previous one. ``search_functions()`` gives the same matching to SPARQL
 as ``vicfn:matches`` and ``vicfn:score``.
 """
 
