@@ -94,6 +94,9 @@ def serve(
         log_config=None,
         # The request middleware logs each request once, with its id and principal.
         access_log=False,
+        # Longer than the idle time after which clients drop pooled connections (httpx: 5 s),
+        # so the server never closes a connection at the moment a client reuses it.
+        timeout_keep_alive=75,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
     )
 

@@ -30,8 +30,6 @@ from vic_semantic.ontology.errors import JavaNotFoundError, ProfileCheckError
 
 logger = logging.getLogger(__name__)
 
-# NOTE: pyproject.toml declares no package data, so a built wheel lacks this .java file;
-# the check runs from a source checkout or an editable install.
 CHECKER_SOURCE = Path(__file__).resolve().parent / "Owl2DlProfileCheck.java"
 HERMIT_JAR = Path(owlready2.__file__).resolve().parent / "hermit" / "HermiT.jar"
 TIMEOUT_SECONDS = 300
