@@ -1,0 +1,85 @@
+"""The expected findings for the sample product catalogues, through POST /catalogues.
+
+A member submits its own catalogue; each sample has violations, so each is rejected with
+exactly its expected findings, and the member's catalogue graph stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from test_expected_api_cli import _findings
+from test_expected_findings import Finding, expected_findings
+
+from api.main import create_app
+from vic_semantic.access import Role, TokenRegistry
+from vic_semantic.config import Settings
+from vic_semantic.service import VicService
+from vic_semantic.submissions.versions import PROVENANCE_GRAPH
+
+MEMBER = "molochnyj-zavod-1"
+CATALOGUES = ["dairy-plant-1c-export.csv", "meat-plant-price-list.xlsx", "ice-cream-shop-api.json"]
+NOT_CATALOGUES = ["farm-vet-treatments.csv", "cluster-members.csv"]
+
+
+@pytest.fixture(scope="module")
+def expected(shared: Path) -> set[Finding]:
+    return expected_findings((shared / "catalogues" / "EXPECTED.md").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def member(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, VicService, str]]:
+    folder = tmp_path_factory.mktemp("submissions")
+    token = TokenRegistry(folder / "tokens.json").create(Role.MEMBER, member=MEMBER)[1]
+    settings = Settings(data_dir=folder, load_demo=True)
+    service = VicService.open(settings)
+    with TestClient(create_app(settings, service=service)) as client:
+        yield client, service, token
+    service.close()
+
+
+def _quads_outside_provenance(service: VicService) -> set[str]:
+    dump = service.store.dump(ox.RdfFormat.N_QUADS).decode()
+    return {line for line in dump.splitlines() if not line.endswith(f"<{PROVENANCE_GRAPH}> .")}
+
+
+def _submit(client: TestClient, token: str, shared: Path, name: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/catalogues",
+        files=[("file", (name, (shared / "catalogues" / name).read_bytes()))],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_sample_rejected_with_expected_findings(
+    member: tuple[TestClient, VicService, str], shared: Path, expected: set[Finding], name: str
+) -> None:
+    client, service, token = member
+    before = _quads_outside_provenance(service)
+
+    response = _submit(client, token, shared, name)
+
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["stored"] is False
+    assert _findings(body) == {f for f in expected if f[0] == name}
+    assert _quads_outside_provenance(service) == before
+
+
+@pytest.mark.parametrize("name", NOT_CATALOGUES)
+def test_other_files_refused_as_catalogues(
+    member: tuple[TestClient, VicService, str], shared: Path, name: str
+) -> None:
+    client, service, token = member
+    before = _quads_outside_provenance(service)
+
+    response = _submit(client, token, shared, name)
+
+    assert response.status_code == 400, response.text
+    assert "каталог" in response.json()["message"]
+    assert _quads_outside_provenance(service) == before
