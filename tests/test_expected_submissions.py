@@ -24,6 +24,7 @@ from vic_semantic.submissions.versions import PROVENANCE_GRAPH
 MEMBER = "molochnyj-zavod-1"
 CATALOGUES = ["dairy-plant-1c-export.csv", "meat-plant-price-list.xlsx", "ice-cream-shop-api.json"]
 NOT_CATALOGUES = ["farm-vet-treatments.csv", "cluster-members.csv"]
+Member = tuple[TestClient, VicService, str]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def expected(shared: Path) -> set[Finding]:
 
 
 @pytest.fixture(scope="module")
-def member(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, VicService, str]]:
+def member(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Member]:
     folder = tmp_path_factory.mktemp("submissions")
     token = TokenRegistry(folder / "tokens.json").create(Role.MEMBER, member=MEMBER)[1]
     settings = Settings(data_dir=folder, load_demo=True)
@@ -57,7 +58,7 @@ def _submit(client: TestClient, token: str, shared: Path, name: str):  # type: i
 
 @pytest.mark.parametrize("name", CATALOGUES)
 def test_sample_rejected_with_expected_findings(
-    member: tuple[TestClient, VicService, str], shared: Path, expected: set[Finding], name: str
+    member: Member, shared: Path, expected: set[Finding], name: str
 ) -> None:
     client, service, token = member
     before = _quads_outside_provenance(service)
@@ -72,9 +73,7 @@ def test_sample_rejected_with_expected_findings(
 
 
 @pytest.mark.parametrize("name", NOT_CATALOGUES)
-def test_other_files_refused_as_catalogues(
-    member: tuple[TestClient, VicService, str], shared: Path, name: str
-) -> None:
+def test_other_files_refused_as_catalogues(member: Member, shared: Path, name: str) -> None:
     client, service, token = member
     before = _quads_outside_provenance(service)
 
