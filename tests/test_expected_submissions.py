@@ -57,7 +57,7 @@ def _submit(client: TestClient, token: str, shared: Path, name: str):  # type: i
 
 
 @pytest.mark.parametrize("name", CATALOGUES)
-def test_sample_rejected_with_expected_findings(
+def test_sample_rejected_with_findings(
     member: Member, shared: Path, expected: set[Finding], name: str
 ) -> None:
     client, service, token = member
@@ -73,7 +73,7 @@ def test_sample_rejected_with_expected_findings(
 
 
 @pytest.mark.parametrize("name", NOT_CATALOGUES)
-def test_other_files_refused_as_catalogues(member: Member, shared: Path, name: str) -> None:
+def test_non_catalogue_rejected(member: Member, shared: Path, name: str) -> None:
     client, service, token = member
     before = _quads_outside_provenance(service)
 
