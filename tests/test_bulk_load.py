@@ -102,7 +102,7 @@ def test_multi_file_load_lands_every_graph(
     assert _triples(store, cheese) == {("http://e/c1", "http://e/name", "сыр")}
     # _:b1 of two files is two blank nodes, as when each file is loaded on its own.
     named = store.select(
-        'SELECT DISTINCT ?b WHERE { GRAPH ?g { ?b <http://e/name> ?n } FILTER isBlank(?b) }'
+        "SELECT DISTINCT ?b WHERE { GRAPH ?g { ?b <http://e/name> ?n } FILTER isBlank(?b) }"
     )
     assert len(named) == 2
     assert store.ask(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <http://e/k1> a <http://e/Dairy> }} }}")
