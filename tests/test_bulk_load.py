@@ -19,6 +19,7 @@ from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.store import EmbeddedStore
 from vic_semantic.store.bulk import RdfFileSyntaxError
+from vic_semantic.write_audit import AUDIT_FILE, read_audit_file
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 REPO = Path(__file__).resolve().parent.parent
@@ -108,6 +109,29 @@ def test_multi_file_load_lands_every_graph(
     assert store.ask(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <http://e/k1> a <http://e/Dairy> }} }}")
     assert store.inferences_current()
     service.close()
+
+
+def test_multi_file_load_writes_audit_records(tmp_path: Path) -> None:
+    paths = _write_files(tmp_path)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_TURTLE, encoding="utf-8")
+    data_dir = tmp_path / "data"
+    service = _open(data_dir)
+
+    list(load_paths(service, paths, graph=None, member=None))
+    with pytest.raises(RdfFileSyntaxError):
+        list(load_paths(service, [bad], graph=None, member=None))
+    service.close()
+
+    records = read_audit_file(data_dir / AUDIT_FILE)
+    loaded = [(r["operation"], r["graphs"], r["triples"], r["outcome"]) for r in records]
+    expected = [
+        ("graph_replace", [default_graph_for(path)], count, "ok")
+        for path, count in zip(paths, (3, 2, 1), strict=True)
+    ]
+    expected.append(("graph_replace", [default_graph_for(bad)], None, "failed"))
+    assert loaded == expected
+    assert records[-1]["error"] == "RdfFileSyntaxError"
 
 
 def test_multi_file_load_replaces_filled_graph(tmp_path: Path) -> None:
