@@ -125,7 +125,7 @@ def test_multi_file_load_writes_audit_records(tmp_path: Path) -> None:
 
     records = read_audit_file(data_dir / AUDIT_FILE)
     loaded = [(r["operation"], r["graphs"], r["triples"], r["outcome"]) for r in records]
-    expected = [
+    expected: list[tuple[str, list[str], int | None, str]] = [
         ("graph_replace", [default_graph_for(path)], count, "ok")
         for path, count in zip(paths, (3, 2, 1), strict=True)
     ]
