@@ -113,7 +113,11 @@ def load(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Load files into the store: each RDF file replaces its named graph whole."""
+    """Load files into the store: each RDF file replaces its named graph whole.
+
+    RDF files into new or empty graphs are loaded together in one bulk pass, which lands
+    whole or not at all; the inferences are updated once, after the last file.
+    """
     from vic_semantic.loading import load_paths
     from vic_semantic.service import VicService
 

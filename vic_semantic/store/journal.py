@@ -8,8 +8,9 @@ write until the inference step after it has finished, so a process killed in bet
 it "stale".
 
 A bulk load writes outside a transaction (``Store.bulk_load``, much faster at this size), so
-it lists its target graphs here first. They were empty before the load, so a load that was
-interrupted is undone by dropping them when the store is next opened.
+it lists its target graphs here first, all of them when one load fills several. They were
+empty before the load, so a load that was interrupted is undone by dropping them when the
+store is next opened.
 
 The file lives beside the store's folder, not in it, because RocksDB owns that folder. A
 restore that replaces the store's folder leaves this file behind, so the file also keeps the
@@ -22,6 +23,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -93,14 +95,16 @@ class StoreJournal:
             graphs = self._state.get("loading")
             return [str(graph) for graph in graphs] if isinstance(graphs, list) else []
 
-    def begin_load(self, graph: str) -> None:
+    def begin_load(self, graphs: Collection[str]) -> None:
+        """Record that a bulk load is about to fill ``graphs``, all empty or new."""
         with self._lock:
             self._state["inferences"] = STALE
             self._state.pop("quads", None)
-            self._state["loading"] = [graph]
+            self._state["loading"] = list(graphs)
             self._write()
 
     def end_load(self) -> None:
+        """Record that the bulk load finished, or that its graphs were dropped."""
         with self._lock:
             self._state["loading"] = []
             self._write()

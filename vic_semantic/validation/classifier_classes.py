@@ -64,7 +64,7 @@ def classifier_triples(ontology: Graph) -> Iterator[tuple[Node, URIRef, Node]]:
 
 
 def digits_key(code: str) -> URIRef:
-    """Return the IRI that stands for a written code's digits in ``vic:longestTnvedCode`` triples."""
+    """Return the IRI that stands for a written code's digits in ``vic:longestTnvedCode``."""
     return ID[f"tnved-digits/{_NON_DIGIT.sub('', code)}"]
 
 

@@ -1,0 +1,78 @@
+"""The input of a bulk load that fills several named graphs in one pass of pyoxigraph's bulk
+loader: one RDF document of triples per graph, turned into quads as the loader reads them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from vic_semantic.errors import RdfSyntaxError, VicError
+
+# pyoxigraph 0.5 starts its parse messages with the position, which the error repeats.
+_POSITION_PREFIX = re.compile(
+    r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): "
+)
+
+
+@dataclass(frozen=True)
+class GraphSource:
+    """One RDF document of triples, read from ``path`` or given as ``data``, and the named
+    graph it fills. ``name`` is how errors refer to it: the file's path, or the graph."""
+
+    graph: str
+    rdf_format: ox.RdfFormat
+    path: Path | None = None
+    data: bytes | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path is not None else f"<{self.graph}>"
+
+
+class RdfFileSyntaxError(RdfSyntaxError):
+    """An RDF document of a multi-graph load failed to parse at ``line``:``column``."""
+
+    def __init__(self, source: str, detail: str, line: int | None, column: int | None) -> None:
+        where_ru = f", строка {line}, столбец {column}" if line else ""
+        where_en = f" at line {line}, column {column}" if line else ""
+        VicError.__init__(
+            self,
+            f"Ошибка разбора RDF в {source}{where_ru}: {detail}. Исправьте файл и загрузите "
+            "файлы снова: ни один граф этой загрузки не изменён.",
+            f"RDF parse error in {source}{where_en}: {detail}. Fix the file and load the "
+            "files again: no graph of this load was changed.",
+        )
+        self.source = source
+        self.line = line
+        self.column = column
+
+
+def source_quads(sources: Iterable[GraphSource]) -> Iterator[ox.Quad]:
+    """Yield the triples of every source as quads in its graph, parsing lazily in order.
+
+    Blank node labels are renamed per source, so ``_:b1`` of two files stays two nodes,
+    as when each file is loaded on its own. A syntax error raises RdfFileSyntaxError.
+    """
+    for source in sources:
+        target = ox.NamedNode(source.graph)
+        try:
+            for triple in _parse(source):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
+        except SyntaxError as error:
+            raise file_syntax_error(source.name, error) from error
+
+
+def _parse(source: GraphSource) -> ox.QuadParser:
+    if source.path is not None:
+        return ox.parse(path=source.path, format=source.rdf_format, rename_blank_nodes=True)
+    return ox.parse(source.data or b"", format=source.rdf_format, rename_blank_nodes=True)
+
+
+def file_syntax_error(source: str, error: SyntaxError) -> RdfFileSyntaxError:
+    """Return the error, naming ``source``, its line and its column, for a parse failure."""
+    message = error.msg or str(error)
+    return RdfFileSyntaxError(source, _POSITION_PREFIX.sub("", message), error.lineno, error.offset)
