@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from vic_semantic.validation.fast.evaluator import LARGE_SET, Evaluator, FocusSet
+from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet
 from vic_semantic.validation.fast.results import FastResult, fill_template
 from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes
 from vic_semantic.validation.fast.sparql_constraints import PreparedConstraint, prepare
@@ -428,11 +428,10 @@ def _sparql_rows(
 ) -> list[dict[str, OxTerm]]:
     if not prepared.bulk:
         return [row for node in focus.nodes for row in _prebound_rows(ev, prepared, node)]
-    if prepared.free_query is not None and len(focus.nodes) >= LARGE_SET:
+    if prepared.free_query is not None and focus.is_large():
         # As in Evaluator.focus_rows: the join on a large set costs more than the check.
         rows = ev.select(prepared.free_query)
-        members = focus.members
-        return [row for row in rows if row.get("this") in members]
+        return [row for row in rows if "this" in row and focus.contains(row["this"])]
     return ev.select(prepared.query)
 
 
