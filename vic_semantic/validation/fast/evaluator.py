@@ -52,6 +52,14 @@ class FocusSet:
         return f"GRAPH <{self.graph.value}> {{ <{_SET.value}> <{_MEMBER.value}> ?this }}"
 
     @property
+    def bag_pattern(self) -> str:
+        """A pattern binding ``?this`` to each focus node, maybe more than once.
+
+        Only for queries whose solutions are DISTINCT or grouped by ``?this``.
+        """
+        return self.pattern
+
+    @property
     def nodes(self) -> tuple[OxTerm, ...]:
         if self._nodes is None:
             solutions = self.store.query(f"SELECT ?this WHERE {{ {self.pattern} }}")
@@ -98,6 +106,12 @@ class ClassFocusSet(FocusSet):
         # A subquery with DISTINCT, because a node typed with two of the classes would
         # otherwise be a focus node twice.
         return f"{{ SELECT DISTINCT ?this WHERE {{ {self._typed} }} }}"
+
+    @property
+    def bag_pattern(self) -> str:
+        # A node typed with two of the classes comes twice; the subquery of ``pattern``
+        # took 0.07 s more per query on 100,000 products.
+        return self._typed
 
     @property
     def _typed(self) -> str:
@@ -222,7 +236,9 @@ class Evaluator:
         more than most checks cost.
         """
         if shape.path_sparql is None or not focus.is_large():
-            return self.select(f"SELECT DISTINCT {variables} WHERE {{ {focus.pattern} {body} }}")
+            return self.select(
+                f"SELECT DISTINCT {variables} WHERE {{ {focus.bag_pattern} {body} }}"
+            )
         rows = self.select(f"SELECT DISTINCT {variables} WHERE {{ {body} }}")
         return [row for row in rows if focus.contains(row["this"])]
 
@@ -232,9 +248,8 @@ class Evaluator:
         return f"?this {shape.path_sparql} ?value ."
 
     def value_pairs(self, shape: Shape, focus: FocusSet) -> list[tuple[OxTerm, OxTerm]]:
-        rows = self.select(
-            f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {self.value_pattern(shape)} }}"
-        )
+        values = self.value_pattern(shape)
+        rows = self.select(f"SELECT DISTINCT ?this ?value WHERE {{ {focus.bag_pattern} {values} }}")
         return [(row["this"], row["value"]) for row in rows]
 
     # --- results -----------------------------------------------------------------------
