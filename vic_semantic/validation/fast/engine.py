@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,7 @@ from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from vic_semantic.validation.fast.evaluator import (
+    WORKERS,
     ClassFocusSet,
     Evaluator,
     FocusSet,
@@ -163,6 +165,24 @@ def target_set(evaluator: Evaluator, shape: Node) -> FocusSet:
     return evaluator.focus_set_where(nodes, pattern)
 
 
+def _validate_targeted(evaluator: Evaluator, shapes: list[Node]) -> list[FastResult]:
+    """Return the results of the shapes with targets, in the order of ``shapes``.
+
+    The shapes run on one thread per core, as the property shapes of each node shape do
+    (Evaluator.validate_children), so a core left idle by the last long query of one node
+    shape takes the next node shape.
+    """
+
+    def validate_one(shape: Node) -> list[FastResult]:
+        return evaluator.validate_set(shape, target_set(evaluator, shape))
+
+    if WORKERS < 2 or len(shapes) < 2:
+        return [result for shape in shapes for result in validate_one(shape)]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        batches = list(pool.map(validate_one, shapes))
+    return [result for batch in batches for result in batch]
+
+
 def validate_fast(
     data: Graph | ox.Store,
     shapes: Graph,
@@ -192,10 +212,7 @@ def validate_fast(
     loaded = time.perf_counter()
 
     evaluator = Evaluator(store, shapes_graph, terms, deadline)
-    results: list[FastResult] = []
-    for shape in shapes_graph.targeted_shapes():
-        results += evaluator.validate_set(shape, target_set(evaluator, shape))
-    unique = tuple(results)
+    unique = tuple(_validate_targeted(evaluator, shapes_graph.targeted_shapes()))
 
     if allow_warnings:
         conforms = all(result.severity != SH.Violation for result in unique)
