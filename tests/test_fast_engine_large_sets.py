@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
 from vic_semantic.validation import validate_graph
@@ -126,9 +126,9 @@ def test_report_graph_built_on_use() -> None:
     assert "graph" not in report.__dict__
     assert len(set(report.graph.objects(None, SH.result))) == len(report.results)
     assert report.results
-    assert [c.toPython() for c in report.graph.objects(None, SH.conforms)] == [report.conforms]
+    assert list(report.graph.objects(None, SH.conforms)) == [Literal(report.conforms)]
     assert strict.conforms is False
-    assert [c.toPython() for c in strict.graph.objects(None, SH.conforms)] == [False]
+    assert list(strict.graph.objects(None, SH.conforms)) == [Literal(False)]
 
 
 def _bench() -> ModuleType:
