@@ -77,6 +77,9 @@ KEPT = [
     # The shared variable is bound by BIND, which leaves it unbound on an error.
     "SELECT ?this WHERE { ?this ex:name ?n . BIND (IRI(CONCAT(STR(ex:), ?n)) AS ?k) "
     "FILTER NOT EXISTS { ?k a ?c } }",
+    # A block nested in an EXISTS block of the outer group.
+    "SELECT ?this WHERE { ?this ex:name ?n . FILTER EXISTS { ?this a ?c . "
+    "FILTER NOT EXISTS { ?c rdfs:subClassOf ?this } } }",
     # A nested OPTIONAL inside the block.
     "SELECT ?this WHERE { ?this ex:name ?n . FILTER NOT EXISTS { ?this a ?c "
     "OPTIONAL { ?c rdfs:label ?l } } }",

@@ -121,6 +121,13 @@ def not_exists_as_minus(text: str, masked: str, where_brace: int) -> str:
 
     replacements = []
     for match in _NOT_EXISTS.finditer(masked, where_brace + 1, where_end):
+        # Only blocks of the WHERE clause's own group: one nested in an EXISTS block shares
+        # variables with that block, which this check does not read.
+        nested = masked.count("{", where_brace + 1, match.start()) > masked.count(
+            "}", where_brace + 1, match.start()
+        )
+        if nested:
+            continue
         end = _closing(masked, match.end() - 1, "{", "}")
         if end >= 0 and _rewritable(masked[match.end() : end], outer_bound, outer_all):
             replacements.append((match.start(), match.end() - 1))
