@@ -12,6 +12,10 @@ uniqueness check compares products, so its cost may grow faster than linearly). 
 engines run in the same process one after the other, so load from other programs on the
 machine affects both; the load average and the fast engine's CPU time are printed with the
 wall-clock times.
+
+The fast engine's load (pyoxigraph's bulk load of the N-Triples bytes) is timed apart from
+its validation; the validation's time covers adding the ТН ВЭД position triples and
+``validate_fast``, and the rdflib report graph, built on first use, is timed after it.
 """
 
 from __future__ import annotations
@@ -99,6 +103,7 @@ class FastRun:
     load_seconds: float
     validate_seconds: float
     validate_cpu_seconds: float
+    graph_seconds: float
     triples: int
     results: int
 
@@ -114,10 +119,18 @@ def run_fast(data: bytes, ontology: bytes, ontology_graph: Graph) -> FastRun:
     store.bulk_load(_positions(store, ontology_graph), format=ox.RdfFormat.N_TRIPLES)
     triples = len(store)
     report = validate_fast(store, load_shapes_graph(), terms=TermMap())
+    validated = time.perf_counter()
+    validate_cpu_seconds = time.process_time() - cpu_started
+
+    # The fast engine builds the rdflib sh:ValidationReport graph on first use, as
+    # validate_graph does; it is timed apart from the validation.
+    report_triples = len(report.graph)
+    assert report_triples > 0
     return FastRun(
         load_seconds=loaded - started,
-        validate_seconds=time.perf_counter() - loaded,
-        validate_cpu_seconds=time.process_time() - cpu_started,
+        validate_seconds=validated - loaded,
+        validate_cpu_seconds=validate_cpu_seconds,
+        graph_seconds=time.perf_counter() - validated,
         triples=triples,
         results=len(report.results),
     )
@@ -155,7 +168,8 @@ def main() -> None:
     print(f"catalogue: {arguments.products} products, {fast.triples} triples with the ontology")
     print(
         f"fast engine: load {fast.load_seconds:.2f} s, validate {fast.validate_seconds:.2f} s "
-        f"(CPU {fast.validate_cpu_seconds:.2f} s), {fast.results} results",
+        f"(CPU {fast.validate_cpu_seconds:.2f} s), {fast.results} results; "
+        f"report graph built afterwards in {fast.graph_seconds:.2f} s",
         flush=True,
     )
 

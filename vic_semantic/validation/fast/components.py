@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from vic_semantic.validation.fast.evaluator import LARGE_SET, Evaluator, FocusSet
+from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet
 from vic_semantic.validation.fast.results import FastResult, fill_template
 from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes
 from vic_semantic.validation.fast.sparql_constraints import PreparedConstraint, prepare
@@ -176,15 +176,17 @@ def _count_query(shape: Shape, focus: FocusSet, parameter: URIRef, bound: int) -
     if parameter == SH.maxCount:
         # Only a node with values can have too many, so no OPTIONAL is needed.
         return (
-            f"SELECT ?this WHERE {{ {focus.pattern} ?this {path} ?value }} "
+            f"SELECT ?this WHERE {{ {focus.bag_pattern} ?this {path} ?value }} "
             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})"
         )
     if bound <= 0:
         return None
     if bound == 1:
-        return f"SELECT ?this WHERE {{ {focus.pattern} MINUS {{ ?this {path} ?value }} }}"
+        return (
+            f"SELECT DISTINCT ?this WHERE {{ {focus.bag_pattern} MINUS {{ ?this {path} ?value }} }}"
+        )
     return (
-        f"SELECT ?this WHERE {{ {focus.pattern} OPTIONAL {{ ?this {path} ?value }} }} "
+        f"SELECT ?this WHERE {{ {focus.bag_pattern} OPTIONAL {{ ?this {path} ?value }} }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {bound})"
     )
 
@@ -213,7 +215,7 @@ def _has_value(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]
             condition = f"FILTER (!sameTerm(?this, {term}))"
         else:
             condition = f"MINUS {{ ?this {shape.path_sparql} {term} }}"
-        rows = ev.select(f"SELECT ?this WHERE {{ {focus.pattern} {condition} }}")
+        rows = ev.select(f"SELECT DISTINCT ?this WHERE {{ {focus.bag_pattern} {condition} }}")
         results += [
             ev.result(shape, SH.HasValueConstraintComponent, row["this"], None) for row in rows
         ]
@@ -269,7 +271,7 @@ def _unique_lang(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResul
     if shape.path_sparql is None or not (isinstance(unique, Literal) and unique.toPython() is True):
         return []
     rows = ev.select(
-        f"SELECT DISTINCT ?this (LCASE(lang(?a)) AS ?language) WHERE {{ {focus.pattern} "
+        f"SELECT DISTINCT ?this (LCASE(lang(?a)) AS ?language) WHERE {{ {focus.bag_pattern} "
         f'?this {shape.path_sparql} ?a , ?b . FILTER (!sameTerm(?a, ?b) && lang(?a) != "" '
         "&& LCASE(lang(?a)) = LCASE(lang(?b))) }"
     )
@@ -291,7 +293,7 @@ def _closed(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     exclusion = ", ".join(sparql_term(p) for p in sorted(allowed))
     condition = f"FILTER (?predicate NOT IN ({exclusion}))" if allowed else ""
     rows = ev.select(
-        f"SELECT DISTINCT ?this ?predicate ?object WHERE {{ {focus.pattern} "
+        f"SELECT DISTINCT ?this ?predicate ?object WHERE {{ {focus.bag_pattern} "
         f"{ev.value_pattern(shape)} ?value ?predicate ?object . {condition} }}"
     )
     return [
@@ -428,11 +430,10 @@ def _sparql_rows(
 ) -> list[dict[str, OxTerm]]:
     if not prepared.bulk:
         return [row for node in focus.nodes for row in _prebound_rows(ev, prepared, node)]
-    if prepared.free_query is not None and len(focus.nodes) >= LARGE_SET:
+    if prepared.free_query is not None and focus.is_large():
         # As in Evaluator.focus_rows: the join on a large set costs more than the check.
         rows = ev.select(prepared.free_query)
-        members = focus.members
-        return [row for row in rows if row.get("this") in members]
+        return [row for row in rows if "this" in row and focus.contains(row["this"])]
     return ev.select(prepared.query)
 
 

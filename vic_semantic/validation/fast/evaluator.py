@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 _SET = ox.NamedNode("urn:vic-fast:set")
 _MEMBER = ox.NamedNode("urn:vic-fast:member")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # Nested shapes (sh:node, sh:property, sh:and, …) deeper than this are taken as recursive,
 # which SHACL leaves undefined.
 MAX_DEPTH = 32
@@ -51,6 +52,14 @@ class FocusSet:
         return f"GRAPH <{self.graph.value}> {{ <{_SET.value}> <{_MEMBER.value}> ?this }}"
 
     @property
+    def bag_pattern(self) -> str:
+        """A pattern binding ``?this`` to each focus node, maybe more than once.
+
+        Only for queries whose solutions are DISTINCT or grouped by ``?this``.
+        """
+        return self.pattern
+
+    @property
     def nodes(self) -> tuple[OxTerm, ...]:
         if self._nodes is None:
             solutions = self.store.query(f"SELECT ?this WHERE {{ {self.pattern} }}")
@@ -64,10 +73,87 @@ class FocusSet:
             self._members = frozenset(self.nodes)
         return self._members
 
+    def contains(self, node: OxTerm) -> bool:
+        """Return whether ``node`` is a focus node of the set."""
+        return node in self.members
+
+    def is_large(self) -> bool:
+        """Return whether the set has LARGE_SET nodes or more."""
+        return len(self.nodes) >= LARGE_SET
+
     def is_empty(self) -> bool:
         if self._nodes is not None:
             return not self._nodes
         return not self.store.query(f"ASK {{ {self.pattern} }}")
+
+
+class ClassFocusSet(FocusSet):
+    """The instances of some classes, read from the store's rdf:type triples when needed.
+
+    A shape whose only targets are classes gets this set, so its focus nodes are never
+    written to a named graph nor converted to Python unless a constraint needs them:
+    writing and reading back two sets of 100,000 products took about 1 s of the 6 s that
+    the benchmark's validation took. ``classes`` must hold the subclasses too.
+    """
+
+    def __init__(self, store: ox.Store, classes: Iterable[ox.NamedNode | ox.Literal]) -> None:
+        super().__init__(store, _SET)
+        self.classes = frozenset(classes)
+        self._large: bool | None = None
+
+    @property
+    def pattern(self) -> str:
+        # A subquery with DISTINCT, because a node typed with two of the classes would
+        # otherwise be a focus node twice.
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {self._typed} }} }}"
+
+    @property
+    def bag_pattern(self) -> str:
+        # A node typed with two of the classes comes twice; the subquery of ``pattern``
+        # took 0.07 s more per query on 100,000 products.
+        return self._typed
+
+    @property
+    def _typed(self) -> str:
+        classes = " ".join(str(cls) for cls in sorted(self.classes, key=str))
+        return (
+            f"VALUES ?vicFastFocusClass {{ {classes} }} "
+            f"?this <{_RDF_TYPE.value}> ?vicFastFocusClass ."
+        )
+
+    @property
+    def nodes(self) -> tuple[OxTerm, ...]:
+        if self._nodes is None:
+            found: dict[OxTerm, None] = {}
+            for cls in sorted(self.classes, key=str):
+                for quad in self.store.quads_for_pattern(None, _RDF_TYPE, cls, ox.DefaultGraph()):
+                    if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
+                        found[quad.subject] = None
+            self._nodes = tuple(found)
+        return self._nodes
+
+    def contains(self, node: OxTerm) -> bool:
+        if self._members is not None or isinstance(node, ox.Literal):
+            return node in self.members
+        quads = self.store.quads_for_pattern(node, _RDF_TYPE, None, ox.DefaultGraph())
+        return any(quad.object in self.classes for quad in quads)
+
+    def is_large(self) -> bool:
+        if self._large is None:
+            if self._nodes is not None:
+                self._large = len(self._nodes) >= LARGE_SET
+            else:
+                # DISTINCT with LIMIT stops reading once it has LARGE_SET distinct nodes.
+                rows = self.store.query(
+                    f"SELECT DISTINCT ?this WHERE {{ {self._typed} }} LIMIT {LARGE_SET}"
+                )
+                self._large = len(list(rows)) >= LARGE_SET  # type: ignore[arg-type]
+        return self._large
+
+    def is_empty(self) -> bool:
+        if self._nodes is not None or not self.classes:
+            return not self.nodes
+        return not self.store.query(f"ASK {{ {self._typed} }}")
 
 
 class ValidationTimeoutError(Exception):
@@ -149,11 +235,12 @@ class Evaluator:
         in Python. The join cost pyoxigraph 0.5 about 2 µs per focus node and query, which is
         more than most checks cost.
         """
-        if shape.path_sparql is None or len(focus.nodes) < LARGE_SET:
-            return self.select(f"SELECT DISTINCT {variables} WHERE {{ {focus.pattern} {body} }}")
+        if shape.path_sparql is None or not focus.is_large():
+            return self.select(
+                f"SELECT DISTINCT {variables} WHERE {{ {focus.bag_pattern} {body} }}"
+            )
         rows = self.select(f"SELECT DISTINCT {variables} WHERE {{ {body} }}")
-        members = focus.members
-        return [row for row in rows if row["this"] in members]
+        return [row for row in rows if focus.contains(row["this"])]
 
     def value_pattern(self, shape: Shape) -> str:
         if shape.path_sparql is None:
@@ -161,9 +248,8 @@ class Evaluator:
         return f"?this {shape.path_sparql} ?value ."
 
     def value_pairs(self, shape: Shape, focus: FocusSet) -> list[tuple[OxTerm, OxTerm]]:
-        rows = self.select(
-            f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern} {self.value_pattern(shape)} }}"
-        )
+        values = self.value_pattern(shape)
+        rows = self.select(f"SELECT DISTINCT ?this ?value WHERE {{ {focus.bag_pattern} {values} }}")
         return [(row["this"], row["value"]) for row in rows]
 
     # --- results -----------------------------------------------------------------------

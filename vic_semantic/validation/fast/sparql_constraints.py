@@ -18,6 +18,7 @@ from rdflib import BNode, Graph
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
+from vic_semantic.validation.fast.anti_join import not_exists_as_minus
 from vic_semantic.validation.fast.shapes import ShaclFailure, UnsupportedShapes
 from vic_semantic.validation.fast.terms import sparql_term
 
@@ -247,9 +248,10 @@ def prepare(
             bulk=False,
             prebound_template=None if template is None else f"{prefixes}\n{template}",
         )
-    joined = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
     # Without the join, a ?this that no pattern binds would be unbound in every solution.
     binds_this = _THIS_SUBJECT.search(_top_level(masked, brace)) is not None
+    text = not_exists_as_minus(text, masked, brace)
+    joined = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
     return PreparedConstraint(
         constraint,
         f"{prefixes}\n{joined}",
