@@ -28,6 +28,11 @@ BOTH_STORES = {
     "test_access_matrix.py",
     "test_no_fetch.py",
     "test_result_streaming.py",
+    "test_cluster_api.py",
+    "test_named_queries.py",
+    "test_reconcile.py",
+    "test_operations.py",
+    "test_backup.py",
     "w3c/test_protocol.py",
     "w3c/test_graph_store.py",
 }

@@ -72,6 +72,7 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 # server 0.5 ends a streamed result with "The SPARQL operation has been cancelled").
 _TIMEOUT_WORDS = ("timeout", "timed out", "cancelled", "canceled")
 _MAX_MESSAGE = 500
+_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -213,12 +214,21 @@ class RemoteStore:
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads).
 
-        The graphs are read one by one through the Graph Store Protocol, so a dump taken
-        while someone writes may mix graphs from before and after the write.
+        The named graphs come from one SELECT query, so a dump taken while someone writes
+        holds each write whole or not at all on a server that answers a query from one
+        snapshot, as Oxigraph server 0.5 does.
         """
+        # NOTE: the default graph is read in a second request (Graph Store Protocol), because
+        # the query's default graph is the union of all graphs; a write to the default graph
+        # between the two requests may be half in the dump. The service writes named graphs.
         quads = in_graph(self._graph_triples(None), None)
-        for graph in self._named_graphs():
-            quads += in_graph(self._graph_triples(graph), graph)
+        body = self._query(
+            _ALL_QUADS, Dataset(), None, ox.QueryResultsFormat.TSV, None, self._internal
+        )
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            quads.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))
         return bytes(ox.serialize(quads, format=rdf_format) or b"")
 
     # The library's own reads and writes.
@@ -329,6 +339,7 @@ class RemoteStore:
         limits: QueryLimits,
         emit: Emit,
     ) -> None:
+        self._require_open()
         text, shift = _with_base(query, base_iri)
         wanted = _Wanted.of(query, results_format, graph_format, limits.max_rows)
         url = self.endpoints.query_url
@@ -355,7 +366,17 @@ class RemoteStore:
         finally:
             response.close()
 
+    def _require_open(self) -> None:
+        """Raise StoreError after close(), where httpx would raise a bare RuntimeError."""
+        if self._client.is_closed:
+            url = self.endpoints.query_url
+            raise StoreError(
+                f"Соединение с хранилищем {url} уже закрыто; откройте хранилище заново.",
+                f"The connection to the store at {url} is already closed; open the store again.",
+            )
+
     def _update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
+        self._require_open()
         url = self.endpoints.update_url
         with _transport_errors(url, self._write_timeout, is_query=False):
             response = self._client.post(
@@ -369,6 +390,7 @@ class RemoteStore:
 
     def _gsp(self, method: str, graph: str | None, headers: dict[str, str]) -> httpx.Response:
         """Send a Graph Store Protocol request; a 404 is returned, other errors raised."""
+        self._require_open()
         url = self.endpoints.gsp_url
         params: dict[str, str] = {"default": ""} if graph is None else {"graph": graph}
         with _transport_errors(url, self._write_timeout, is_query=False):
