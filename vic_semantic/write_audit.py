@@ -2,8 +2,9 @@
 
 Every write through the store's client-facing write methods produces one JSON record. It
 goes to the logger ``vic_semantic.audit`` and, unless the store is in memory, is appended to
-``<data_dir>/audit.log`` and fsync'd before the write is acknowledged, for a remote store too. A record names the
-principal by role, member and token id, never by the token itself.
+``<data_dir>/audit.log`` and fsync'd before the write is acknowledged; a remote store's writes
+are recorded there too. A record names the principal by role, member and token id, never by
+the token itself.
 
 ``install_write_audit`` wraps the write methods of one store object in place, so the
 routers, the CLI and the library keep calling the store as before and keep its type.
