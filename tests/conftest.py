@@ -30,6 +30,7 @@ BOTH_STORES = {
     "test_result_streaming.py",
     "test_cluster_api.py",
     "test_named_queries.py",
+    "test_search.py",
     "test_reconcile.py",
     "test_operations.py",
     "test_backup.py",

@@ -33,9 +33,13 @@ class VicService:
 
         functions = search_functions()
         store = open_store(settings, functions)
-        service = cls(settings=settings, store=store, custom_functions=functions)
+        # Python extension functions run only in the embedded store's engine, so a service
+        # on a remote store offers none.
+        embedded = isinstance(store, EmbeddedStore)
+        service = cls(
+            settings=settings, store=store, custom_functions=functions if embedded else {}
+        )
         if isinstance(store, EmbeddedStore):
-            # Python extension functions run only in the embedded store's engine.
             install_functions(store, service.custom_functions)
         if settings.load_demo:
             ensure_demo_loaded(service)

@@ -39,6 +39,7 @@ import httpx
 import pyoxigraph as ox
 
 from vic_semantic.errors import (
+    InputError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
@@ -46,7 +47,7 @@ from vic_semantic.errors import (
     StoreUnavailableError,
 )
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.lexer import QueryForm, check_request_text, scan
 from vic_semantic.sparql.query_facts import facts
 from vic_semantic.store.base import (
     CustomFunction,
@@ -108,8 +109,19 @@ class RemoteStore:
         endpoints: RemoteEndpoints,
         limits: QueryLimits | None = None,
         write_timeout_seconds: float = 600.0,
+        embedded_only_functions: Iterable[str] = (),
     ) -> None:
+        """Use the server at ``endpoints``.
+
+        ``embedded_only_functions`` are IRIs of SPARQL extension functions that the embedded
+        store runs and the server does not; a query that calls one is rejected before it is
+        sent, with a message that names the function.
+        """
         self.endpoints = endpoints
+        self.embedded_only_functions = frozenset(embedded_only_functions)
+        # Grows by one after every write this object sends, successful or not, so the
+        # search index can tell that its own process changed the store.
+        self.generation = 0
         self.limits = limits or QueryLimits()
         self._write_timeout = write_timeout_seconds
         # The service's own reads are not a client's: no row limit, the write time limit.
@@ -340,6 +352,7 @@ class RemoteStore:
         emit: Emit,
     ) -> None:
         self._require_open()
+        _reject_embedded_only(query, self.embedded_only_functions, self.endpoints.query_url)
         text, shift = _with_base(query, base_iri)
         wanted = _Wanted.of(query, results_format, graph_format, limits.max_rows)
         url = self.endpoints.query_url
@@ -378,13 +391,16 @@ class RemoteStore:
     def _update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
         self._require_open()
         url = self.endpoints.update_url
-        with _transport_errors(url, self._write_timeout, is_query=False):
-            response = self._client.post(
-                url,
-                content=update.encode(),
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                timeout=httpx.Timeout(self._write_timeout),
-            )
+        try:
+            with _transport_errors(url, self._write_timeout, is_query=False):
+                response = self._client.post(
+                    url,
+                    content=update.encode(),
+                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    timeout=httpx.Timeout(self._write_timeout),
+                )
+        finally:
+            self.generation += 1
         if response.status_code >= 300:
             raise _status_error(response, url, shift, locate, None)
 
@@ -393,14 +409,18 @@ class RemoteStore:
         self._require_open()
         url = self.endpoints.gsp_url
         params: dict[str, str] = {"default": ""} if graph is None else {"graph": graph}
-        with _transport_errors(url, self._write_timeout, is_query=False):
-            response = self._client.request(
-                method,
-                url,
-                params=params,
-                headers=headers,
-                timeout=httpx.Timeout(self._write_timeout),
-            )
+        try:
+            with _transport_errors(url, self._write_timeout, is_query=False):
+                response = self._client.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    timeout=httpx.Timeout(self._write_timeout),
+                )
+        finally:
+            if method not in ("GET", "HEAD"):
+                self.generation += 1
         if response.status_code >= 300 and response.status_code != 404:
             raise _status_error(response, url, 0, None, None)
         return response
@@ -751,3 +771,36 @@ def _reject_functions(functions: CustomFunctions | None) -> None:
             f"SPARQL extension functions ({names}) run only in the embedded store; a remote "
             "SPARQL server does not know them.",
         )
+
+
+def _reject_embedded_only(query: str, functions: frozenset[str], url: str) -> None:
+    """Raise InputError when ``query`` calls one of ``functions`` by full or prefixed IRI."""
+    if not functions:
+        return
+    prefixes: dict[str, str] = {}
+    tokens = [token.text for token in scan(query) if not token.is_comment]
+    for number, text in enumerate(tokens):
+        if text.upper() == "PREFIX" and number + 2 < len(tokens):
+            prefixes[tokens[number + 1]] = tokens[number + 2].strip("<>")
+            continue
+        iri = _expand(text, prefixes)
+        if iri in functions:
+            raise InputError(
+                f"Функция SPARQL <{iri}> выполняется только во встроенном хранилище, а сервис "
+                f"работает с удалённым сервером SPARQL {url}, который её не знает. Уберите её "
+                "из запроса; для полнотекстового поиска есть /api/search.",
+                f"The SPARQL function <{iri}> runs only in the embedded store, and this service "
+                f"uses the remote SPARQL server {url}, which does not know it. Remove it from "
+                "the query; /api/search offers full-text search.",
+            )
+
+
+def _expand(token: str, prefixes: dict[str, str]) -> str | None:
+    """Return the IRI a token names: ``<iri>`` or ``prefix:local``; None for anything else."""
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    prefix, colon, local = token.partition(":")
+    if not colon or token[0] in "\"'":
+        return None
+    namespace = prefixes.get(prefix + ":")
+    return None if namespace is None else namespace + local
