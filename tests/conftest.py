@@ -31,6 +31,7 @@ BOTH_STORES = {
     "test_cluster_api.py",
     "test_named_queries.py",
     "test_search.py",
+    "test_sparql_clients.py",
     "test_reconcile.py",
     "test_operations.py",
     "test_backup.py",
@@ -90,6 +91,8 @@ REMOTE_SERVERS: dict[str, int | None] = {
     "access": None,
     "access-closed": None,
     "no-fetch": None,
+    # Module-scoped servers of modules that write: one each, so no test empties another's.
+    "clients": None,
 }
 
 
