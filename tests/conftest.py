@@ -32,6 +32,7 @@ BOTH_STORES = {
     "test_named_queries.py",
     "test_search.py",
     "test_sparql_clients.py",
+    "test_catalogue_submission.py",
     "test_reconcile.py",
     "test_operations.py",
     "test_backup.py",

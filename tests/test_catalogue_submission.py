@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from api.main import create_app
 from vic_semantic.access import Role, TokenRegistry
-from vic_semantic.config import Settings
 from vic_semantic.namespaces import PROV, VIC, catalogue_graph
 from vic_semantic.service import VicService
 from vic_semantic.store.base import Dataset
@@ -41,17 +41,15 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(service_factory: ServiceFactory, tmp_path: Path) -> Iterator[World]:
     registry = TokenRegistry(tmp_path / "tokens.json")
     tokens = {
         "member": registry.create(Role.MEMBER, member=MEMBER)[1],
         "admin": registry.create(Role.ADMIN)[1],
     }
-    settings = Settings(data_dir=tmp_path, load_demo=False)
-    service = VicService.open(settings)
-    with TestClient(create_app(settings, service=service)) as client:
+    service = service_factory(load_demo=False)
+    with TestClient(create_app(service.settings, service=service)) as client:
         yield World(client, service, tokens)
-    service.close()
 
 
 def _products(world: World) -> int:
@@ -131,9 +129,7 @@ def test_dry_run_rejection_not_recorded(world: World, shared: Path) -> None:
     invalid = (shared / "catalogues" / "dairy-plant-1c-export.csv").read_bytes()
 
     response = world.post(invalid, query="?dry_run=true")
-    attempts = world.count(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{VIC.RejectedSubmission}> }}"
-    )
+    attempts = world.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{VIC.RejectedSubmission}> }}")
 
     assert response.status_code == 422
     assert attempts == 0
@@ -224,18 +220,14 @@ def test_jsonld_report(world: World) -> None:
     assert len(graph) > 0
 
 
-def test_validation_timeout_503(tmp_path: Path, shared: Path) -> None:
-    settings = Settings(data_dir=tmp_path, load_demo=False, validation_timeout_seconds=0.001)
-    service = VicService.open(settings)
+def test_validation_timeout_503(service_factory: ServiceFactory, shared: Path) -> None:
+    service = service_factory(load_demo=False, validation_timeout_seconds=0.001)
     name = "dairy-plant-1c-export.csv"
-    try:
-        with TestClient(create_app(settings, service=service)) as client:
-            response = client.post(
-                "/catalogues/validate",
-                files=[("file", (name, (shared / "catalogues" / name).read_bytes()))],
-            )
-    finally:
-        service.close()
+    with TestClient(create_app(service.settings, service=service)) as client:
+        response = client.post(
+            "/catalogues/validate",
+            files=[("file", (name, (shared / "catalogues" / name).read_bytes()))],
+        )
 
     assert response.status_code == 503
     assert response.json()["error"] == "validation_timeout"
