@@ -33,6 +33,9 @@ BOTH_STORES = {
     "test_search.py",
     "test_sparql_clients.py",
     "test_catalogue_submission.py",
+    "test_expected_submissions.py",
+    "test_trust_submissions.py",
+    "test_mapping_api.py",
     "test_reconcile.py",
     "test_operations.py",
     "test_backup.py",
@@ -94,6 +97,9 @@ REMOTE_SERVERS: dict[str, int | None] = {
     "no-fetch": None,
     # Module-scoped servers of modules that write: one each, so no test empties another's.
     "clients": None,
+    "submissions": None,
+    "trust": None,
+    "mapping": None,
 }
 
 
