@@ -163,9 +163,10 @@ def submit_catalogue(
 
     The catalogue graph and the provenance record are written in one update, so a failure
     leaves both as they were, and that update takes the next version number only while no
-    other process has taken it. Inferences are recomputed afterwards, in separate updates. A submission rejected for
-    violations leaves the catalogue as it was and adds only a vic:RejectedSubmission record,
-    which the trust measure of the cluster analytics counts. A dry run records nothing.
+    other process has taken it. Inferences are recomputed afterwards, in separate updates.
+    A submission rejected for violations leaves the catalogue as it was and adds only a
+    vic:RejectedSubmission record, which the trust measure of the cluster analytics counts.
+    A dry run records nothing.
     """
     started = _now()
     ontology = default_ontology()
