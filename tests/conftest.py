@@ -28,6 +28,17 @@ BOTH_STORES = {
     "test_access_matrix.py",
     "test_no_fetch.py",
     "test_result_streaming.py",
+    "test_cluster_api.py",
+    "test_named_queries.py",
+    "test_search.py",
+    "test_sparql_clients.py",
+    "test_catalogue_submission.py",
+    "test_expected_submissions.py",
+    "test_trust_submissions.py",
+    "test_mapping_api.py",
+    "test_reconcile.py",
+    "test_operations.py",
+    "test_backup.py",
     "w3c/test_protocol.py",
     "w3c/test_graph_store.py",
 }
@@ -84,6 +95,11 @@ REMOTE_SERVERS: dict[str, int | None] = {
     "access": None,
     "access-closed": None,
     "no-fetch": None,
+    # Module-scoped servers of modules that write: one each, so no test empties another's.
+    "clients": None,
+    "submissions": None,
+    "trust": None,
+    "mapping": None,
 }
 
 

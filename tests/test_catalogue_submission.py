@@ -6,16 +6,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from api.main import create_app
 from vic_semantic.access import Role, TokenRegistry
-from vic_semantic.config import Settings
 from vic_semantic.namespaces import PROV, VIC, catalogue_graph
 from vic_semantic.service import VicService
 from vic_semantic.store.base import Dataset
-from vic_semantic.submissions.versions import PROVENANCE_GRAPH
+from vic_semantic.submissions.pipeline import (
+    _claim_next_version,
+    _store_version,
+    convert_catalogue,
+)
+from vic_semantic.submissions.provenance import SubmissionRecord
+from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version
+from vic_semantic.validation.engine import default_ontology, validate_graph
 
 MEMBER = "molochnyj-zavod-1"
 VALID = "Артикул,Наименование,Штрихкод\nA-1,Товар без класса,\nA-2,Другой товар,\n".encode()
@@ -41,17 +48,15 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(service_factory: ServiceFactory, tmp_path: Path) -> Iterator[World]:
     registry = TokenRegistry(tmp_path / "tokens.json")
     tokens = {
         "member": registry.create(Role.MEMBER, member=MEMBER)[1],
         "admin": registry.create(Role.ADMIN)[1],
     }
-    settings = Settings(data_dir=tmp_path, load_demo=False)
-    service = VicService.open(settings)
-    with TestClient(create_app(settings, service=service)) as client:
+    service = service_factory(load_demo=False)
+    with TestClient(create_app(service.settings, service=service)) as client:
         yield World(client, service, tokens)
-    service.close()
 
 
 def _products(world: World) -> int:
@@ -131,9 +136,7 @@ def test_dry_run_rejection_not_recorded(world: World, shared: Path) -> None:
     invalid = (shared / "catalogues" / "dairy-plant-1c-export.csv").read_bytes()
 
     response = world.post(invalid, query="?dry_run=true")
-    attempts = world.count(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{VIC.RejectedSubmission}> }}"
-    )
+    attempts = world.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{VIC.RejectedSubmission}> }}")
 
     assert response.status_code == 422
     assert attempts == 0
@@ -224,18 +227,61 @@ def test_jsonld_report(world: World) -> None:
     assert len(graph) > 0
 
 
-def test_validation_timeout_503(tmp_path: Path, shared: Path) -> None:
-    settings = Settings(data_dir=tmp_path, load_demo=False, validation_timeout_seconds=0.001)
-    service = VicService.open(settings)
+def test_validation_timeout_503(service_factory: ServiceFactory, shared: Path) -> None:
+    service = service_factory(load_demo=False, validation_timeout_seconds=0.001)
     name = "dairy-plant-1c-export.csv"
-    try:
-        with TestClient(create_app(settings, service=service)) as client:
-            response = client.post(
-                "/catalogues/validate",
-                files=[("file", (name, (shared / "catalogues" / name).read_bytes()))],
-            )
-    finally:
-        service.close()
+    with TestClient(create_app(service.settings, service=service)) as client:
+        response = client.post(
+            "/catalogues/validate",
+            files=[("file", (name, (shared / "catalogues" / name).read_bytes()))],
+        )
 
     assert response.status_code == 503
     assert response.json()["error"] == "validation_timeout"
+
+
+# Counts the product that only the CHANGED catalogue has.
+THIRD_PRODUCT = 'SELECT (COUNT(*) AS ?n) WHERE { ?p ?name_of ?name FILTER(STR(?name) = "Третий") }'
+
+
+def test_taken_version_number_not_overwritten(world: World) -> None:
+    # Another process on the same remote store may store version 1 between this process's
+    # read of the latest version and its write: the write must then change nothing.
+    assert world.post(VALID).status_code == 201
+    conversion = convert_catalogue([("catalogue.csv", CHANGED)], MEMBER, default_ontology())
+    record = SubmissionRecord(
+        slug=MEMBER,
+        number=1,
+        files=[("catalogue.csv", CHANGED)],
+        started="2026-01-01T00:00:00.000+00:00",
+        ended="2026-01-01T00:00:01.000+00:00",
+        report=validate_graph(conversion.graph, "ru", ontology=default_ontology()),
+        products=2,
+        snapshot=conversion.graph.serialize(format="nt"),
+    )
+    before = _products(world)
+
+    claimed = _store_version(world.service.store, MEMBER, conversion, record)
+
+    assert claimed is False
+    assert _products(world) == before
+    assert latest_version(world.service.store, MEMBER) == 1
+    assert world.count(THIRD_PRODUCT) == 0
+
+
+def test_next_version_claimed_after_taken_one(world: World) -> None:
+    assert world.post(VALID).status_code == 201
+    conversion = convert_catalogue([("catalogue.csv", CHANGED)], MEMBER, default_ontology())
+
+    number = _claim_next_version(
+        world.service.store,
+        MEMBER,
+        conversion,
+        [("catalogue.csv", CHANGED)],
+        "2026-01-01T00:00:00.000+00:00",
+        validate_graph(conversion.graph, "ru", ontology=default_ontology()),
+    )
+
+    assert number == 2
+    assert latest_version(world.service.store, MEMBER) == 2
+    assert world.count(THIRD_PRODUCT) == 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import store_settings
 from fastapi.testclient import TestClient
 from test_expected_api_cli import _findings
 from test_expected_findings import Finding, expected_findings
@@ -33,10 +34,13 @@ def expected(shared: Path) -> set[Finding]:
 
 
 @pytest.fixture(scope="module")
-def member(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Member]:
+def member(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Member]:
     folder = tmp_path_factory.mktemp("submissions")
     token = TokenRegistry(folder / "tokens.json").create(Role.MEMBER, member=MEMBER)[1]
-    settings = Settings(data_dir=folder, load_demo=True)
+    location = store_settings(request, store_kind, "submissions")
+    settings = Settings(data_dir=folder, load_demo=True, **location)
     service = VicService.open(settings)
     with TestClient(create_app(settings, service=service)) as client:
         yield client, service, token

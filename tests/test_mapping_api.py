@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import store_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -17,10 +18,13 @@ CSV = "Код;Наименование;Штрихкод\nA-1;Кефир 2,5% 900
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def client(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
     data_dir: Path = tmp_path_factory.mktemp("mapping-api")
     token = TokenRegistry(data_dir / "tokens.json").create(Role.MEMBER, member="zavod")[1]
-    settings = Settings(data_dir=data_dir, base_url="http://testserver")
+    location = store_settings(request, store_kind, "mapping")
+    settings = Settings(data_dir=data_dir, base_url="http://testserver", **location)
     service = VicService.open(settings)
     with TestClient(create_app(settings, service=service)) as test_client:
         yield test_client, {"Authorization": f"Bearer {token}"}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 
-from vic_semantic.config import Settings
+from vic_semantic.errors import InputError
 from vic_semantic.search import Kind, SearchIndex, live_index, text_matches
 from vic_semantic.search.analysis import english_stem, keys, words
 from vic_semantic.service import VicService
@@ -141,10 +139,8 @@ def test_kinds_filter(index: SearchIndex) -> None:
 
 
 @pytest.fixture
-def writable_service(tmp_path: Path) -> Iterator[VicService]:
-    service = VicService.open(Settings(data_dir=tmp_path, in_memory=True))
-    yield service
-    service.close()
+def writable_service(service_factory: ServiceFactory, store_kind: str) -> VicService:
+    return service_factory(in_memory=store_kind == "embedded")
 
 
 def test_index_follows_store_changes(writable_service: VicService) -> None:
@@ -231,24 +227,44 @@ def sparql(client: TestClient, query: str) -> list[dict[str, dict[str, str]]]:
     return bindings
 
 
-def test_sparql_matches_over_http(client: TestClient) -> None:
-    rows = sparql(
-        client,
-        'SELECT ?name WHERE { ?p vic:productName ?name FILTER(vicfn:matches(?name, "кефиры")) }',
+def assert_function_rejected(client: TestClient, query: str, function: str) -> None:
+    """Check the 400 a service on a remote store returns for a search function call."""
+    response = client.get(
+        "/sparql",
+        params={"query": PREFIXES + query},
+        headers={"Accept": "application/sparql-results+json", "Accept-Language": "en"},
     )
+
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert f"<{VIC}fn/{function}>" in message
+    assert "runs only in the embedded store" in message
+
+
+def test_sparql_matches_over_http(client: TestClient, store_kind: str) -> None:
+    query = 'SELECT ?name WHERE { ?p vic:productName ?name FILTER(vicfn:matches(?name, "кефиры")) }'
+    if store_kind == "remote":
+        assert_function_rejected(client, query, "matches")
+        return
+
+    rows = sparql(client, query)
     names = sorted(row["name"]["value"] for row in rows)
 
     assert len(names) == 5
     assert all(name.startswith("Кефир") for name in names)
 
 
-def test_sparql_score_over_http(client: TestClient) -> None:
-    rows = sparql(
-        client,
+def test_sparql_score_over_http(client: TestClient, store_kind: str) -> None:
+    query = (
         "SELECT ?name ?score WHERE { ?p vic:productName ?name "
         'BIND(vicfn:score(?name, "пломбир шоколадный") AS ?score) FILTER(?score > 0) } '
-        "ORDER BY DESC(?score) LIMIT 2",
+        "ORDER BY DESC(?score) LIMIT 2"
     )
+    if store_kind == "remote":
+        assert_function_rejected(client, query, "score")
+        return
+
+    rows = sparql(client, query)
 
     assert rows[0]["name"]["value"] == "Пломбир шоколадный в вафельном стаканчике 15%"
     assert rows[0]["score"]["datatype"] == "http://www.w3.org/2001/XMLSchema#double"
@@ -256,18 +272,41 @@ def test_sparql_score_over_http(client: TestClient) -> None:
     assert float(rows[1]["score"]["value"]) == 0.5
 
 
-def test_sparql_function_in_library_select(demo_service: VicService) -> None:
-    rows = demo_service.store.select(
+def test_sparql_function_in_library_select(demo_service: VicService, store_kind: str) -> None:
+    query = (
         PREFIXES
         + 'SELECT ?s WHERE { ?s vic:designation ?d FILTER(vicfn:matches(?d, "гост 31450")) }'
     )
+    if store_kind == "remote":
+        with pytest.raises(InputError, match="runs only in the embedded store"):
+            demo_service.store.select(query)
+        return
+
+    rows = demo_service.store.select(query)
 
     assert [row["s"] for row in rows] == [ID + "standard/gost-31450-2013"]
 
 
-def test_sparql_function_on_non_literal(client: TestClient) -> None:
-    rows = sparql(
-        client, 'SELECT ?p WHERE { ?p vic:productName ?n FILTER(vicfn:matches(?p, "x")) }'
-    )
+def test_sparql_function_on_non_literal(client: TestClient, store_kind: str) -> None:
+    query = 'SELECT ?p WHERE { ?p vic:productName ?n FILTER(vicfn:matches(?p, "x")) }'
+    if store_kind == "remote":
+        assert_function_rejected(client, query, "matches")
+        return
+
+    rows = sparql(client, query)
 
     assert rows == []
+
+
+def test_function_by_full_iri_rejected_on_remote(client: TestClient, store_kind: str) -> None:
+    if store_kind == "embedded":
+        pytest.skip("the embedded store runs the search functions")
+    query = f'SELECT ?n WHERE {{ ?p vic:productName ?n FILTER(<{VIC}fn/matches>(?n, "x")) }}'
+
+    assert_function_rejected(client, query, "matches")
+
+
+def test_function_name_in_string_not_rejected(client: TestClient) -> None:
+    rows = sparql(client, 'SELECT ?n WHERE { BIND("vicfn:matches" AS ?n) }')
+
+    assert rows == [{"n": {"type": "literal", "value": "vicfn:matches"}}]

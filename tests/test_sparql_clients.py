@@ -5,21 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import store_settings
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from served_app import ServedApp
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
+# Runs once per store kind (tests/conftest.py, BOTH_STORES).
 TOKEN = "clients-admin-token"
 GRAPH = "https://example.org/graph/clients"
 KEFIR = URIRef("https://example.org/product/kefir")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    served = ServedApp(tmp_path_factory.mktemp("clients") / "data", TOKEN)
+def server(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedApp]:
+    location = store_settings(request, store_kind, "clients")
+    environment = {f"VIC_{name.upper()}": str(value) for name, value in location.items()}
+    served = ServedApp(tmp_path_factory.mktemp("clients") / "data", TOKEN, **environment)
     yield served
     served.terminate()
+
+
+def test_server_uses_store_kind(server: ServedApp, store_kind: str) -> None:
+    # Without this check a broken environment would leave both runs on the embedded store.
+    embedded = (server.data_dir / "store").exists()
+
+    assert embedded == (store_kind == "embedded")
 
 
 def test_sparqlwrapper_select_and_construct(server: ServedApp) -> None:

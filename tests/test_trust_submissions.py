@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import store_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -70,12 +71,15 @@ def _backdate_meat(service: VicService) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    request: pytest.FixtureRequest, store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("trust")
     registry = TokenRegistry(data_dir / "tokens.json")
     member_token = registry.create(Role.MEMBER, member=DAIRY_SLUG)[1]
     admin_token = registry.create(Role.ADMIN)[1]
-    settings = Settings(data_dir=data_dir)
+    location = store_settings(request, store_kind, "trust")
+    settings = Settings(data_dir=data_dir, **location)
     service = VicService.open(settings)
     with TestClient(create_app(settings, service=service)) as client:
         responses = [

@@ -33,16 +33,22 @@ class VicService:
 
         functions = search_functions()
         store = open_store(settings, functions)
-        service = cls(settings=settings, store=store, custom_functions=functions)
+        # Python extension functions run only in the embedded store's engine, so a service
+        # on a remote store offers none.
+        embedded = isinstance(store, EmbeddedStore)
+        service = cls(
+            settings=settings, store=store, custom_functions=functions if embedded else {}
+        )
         if isinstance(store, EmbeddedStore):
-            # Python extension functions run only in the embedded store's engine.
             install_functions(store, service.custom_functions)
         if settings.load_demo:
             ensure_demo_loaded(service)
         # Installed after the demo build, so the audit log records the writes of clients and
         # of the CLI's load command, not the demo graphs rebuilt at start-up.
+        # The audit file lives in the local data folder for either store kind: a remote
+        # server sees the writes but not the principal behind them.
+        audit = AuditLog(None if settings.in_memory else settings.data_dir / AUDIT_FILE)
         on_disk = isinstance(store, EmbeddedStore) and not settings.in_memory
-        audit = AuditLog(settings.data_dir / AUDIT_FILE if on_disk else None)
         install_write_audit(store, audit, sync=settings.sync_writes and on_disk)
         return service
 

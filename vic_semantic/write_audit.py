@@ -1,9 +1,10 @@
 """The audit log of writes: who changed which graphs, when, by how many triples.
 
 Every write through the store's client-facing write methods produces one JSON record. It
-goes to the logger ``vic_semantic.audit`` and, for the embedded store, is appended to
-``<data_dir>/audit.log`` and fsync'd before the write is acknowledged. A record names the
-principal by role, member and token id, never by the token itself.
+goes to the logger ``vic_semantic.audit`` and, unless the store is in memory, is appended to
+``<data_dir>/audit.log`` and fsync'd before the write is acknowledged; a remote store's writes
+are recorded there too. A record names the principal by role, member and token id, never by
+the token itself.
 
 ``install_write_audit`` wraps the write methods of one store object in place, so the
 routers, the CLI and the library keep calling the store as before and keep its type.

@@ -18,7 +18,7 @@ from vic_semantic.reconcile.ids import (
 from vic_semantic.reconcile.types import type_name
 from vic_semantic.reconcile.values import Value, names, property_values
 from vic_semantic.search import Kind, SearchIndex
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
@@ -33,7 +33,7 @@ LIMIT_SETTING = "limit"
 
 
 def propose_properties(
-    store: EmbeddedStore, index: SearchIndex, type_id: str, limit: int | None, lang: str
+    store: Store, index: SearchIndex, type_id: str, limit: int | None, lang: str
 ) -> dict[str, object]:
     """Return the properties worth fetching for entities of a type, by name.
 
@@ -121,7 +121,7 @@ def _value_limit(raw: dict[str, Any]) -> int:
 
 
 def extend(
-    store: EmbeddedStore,
+    store: Store,
     index: SearchIndex,
     ids: list[str],
     properties: list[tuple[str, int]],
@@ -174,7 +174,7 @@ def _as_json(value: Value, object_names: dict[str, str]) -> dict[str, object]:
 
 
 def _meta(
-    store: EmbeddedStore,
+    store: Store,
     index: SearchIndex,
     properties: list[tuple[str, int]],
     property_iris: dict[str, str],
@@ -195,7 +195,7 @@ def _meta(
     return meta
 
 
-def _ranges(store: EmbeddedStore, property_iris: list[str]) -> dict[str, str]:
+def _ranges(store: Store, property_iris: list[str]) -> dict[str, str]:
     """Return the vic: class each object property ranges over, where the ontology names one."""
     listed = " ".join(f"<{iri}>" for iri in property_iris if is_valid_iri(iri))
     if not listed:

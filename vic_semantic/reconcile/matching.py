@@ -20,7 +20,7 @@ from vic_semantic.reconcile.values import (
 from vic_semantic.search import Document, SearchIndex
 from vic_semantic.search.analysis import compact, words
 from vic_semantic.search.functions import text_matches
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,14 @@ class _Candidate:
 
 
 def reconcile_batch(
-    store: EmbeddedStore, index: SearchIndex, queries: list[ReconcileQuery], lang: str
+    store: Store, index: SearchIndex, queries: list[ReconcileQuery], lang: str
 ) -> dict[str, dict[str, list[dict[str, object]]]]:
     """Return the result batch: for each query key, its candidates best first."""
     return {query.key: {"result": reconcile(store, index, query, lang)} for query in queries}
 
 
 def reconcile(
-    store: EmbeddedStore, index: SearchIndex, query: ReconcileQuery, lang: str
+    store: Store, index: SearchIndex, query: ReconcileQuery, lang: str
 ) -> list[dict[str, object]]:
     """Return the candidates of one query as reconciliation API candidate objects."""
     candidates = [
@@ -74,9 +74,7 @@ def reconcile(
     return [_as_json(index, c, c is matched, query, lang) for c in candidates[: query.limit]]
 
 
-def _find(
-    store: EmbeddedStore, index: SearchIndex, query: ReconcileQuery, lang: str
-) -> list[_Candidate]:
+def _find(store: Store, index: SearchIndex, query: ReconcileQuery, lang: str) -> list[_Candidate]:
     """Collect candidates by id, by name and by property value, each entity once."""
     found: dict[str, _Candidate] = {}
     if query.text:
@@ -98,7 +96,7 @@ def _find(
     return list(found.values())
 
 
-def _subjects_by_property(store: EmbeddedStore, conditions: tuple[Condition, ...]) -> list[str]:
+def _subjects_by_property(store: Store, conditions: tuple[Condition, ...]) -> list[str]:
     subjects: list[str] = []
     for condition in conditions:
         for value in condition.values:
@@ -139,7 +137,7 @@ def _name_score(candidate: _Candidate, text: str) -> float:
 
 
 def _check_properties(
-    store: EmbeddedStore,
+    store: Store,
     index: SearchIndex,
     candidates: list[_Candidate],
     conditions: tuple[Condition, ...],

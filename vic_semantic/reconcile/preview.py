@@ -10,14 +10,14 @@ from vic_semantic.reconcile.types import notable_types
 from vic_semantic.reconcile.values import names
 from vic_semantic.search import SearchIndex
 from vic_semantic.search.documents import FIELDS
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 WIDTH = 400
 HEIGHT = 220
 _MAX_ROWS = 12
 
 
-def preview_html(store: EmbeddedStore, index: SearchIndex, entity: str, lang: str) -> str | None:
+def preview_html(store: Store, index: SearchIndex, entity: str, lang: str) -> str | None:
     """Return an HTML page describing the entity, or None when the index has no such entity."""
     iri = entity_iri(entity)
     document = index.document(iri) if is_valid_iri(iri) else None

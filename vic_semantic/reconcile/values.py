@@ -10,7 +10,7 @@ from vic_semantic.namespaces import VIC
 from vic_semantic.reconcile.ids import is_valid_iri
 from vic_semantic.search import SearchIndex
 from vic_semantic.search.documents import RDFS_LABEL, SKOS_PREF_LABEL
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 _LABEL_PREDICATES = (RDFS_LABEL, str(VIC.name), SKOS_PREF_LABEL, str(VIC.designation))
 
@@ -32,7 +32,7 @@ def _iris(values: Iterable[str]) -> str:
 
 
 def property_values(
-    store: EmbeddedStore, entities: Iterable[str], properties: Iterable[str]
+    store: Store, entities: Iterable[str], properties: Iterable[str]
 ) -> dict[str, dict[str, list[Value]]]:
     """Return entity IRI → property IRI → values, for the given entities and properties."""
     entity_list, property_list = _iris(entities), _iris(properties)
@@ -55,7 +55,7 @@ def property_values(
     return found
 
 
-def subjects_with_value(store: EmbeddedStore, prop: str, iri: str) -> list[str]:
+def subjects_with_value(store: Store, prop: str, iri: str) -> list[str]:
     """Return the subjects whose ``prop`` is the IRI ``iri``."""
     if not _iris([prop]) or not _iris([iri]):
         return []
@@ -63,7 +63,7 @@ def subjects_with_value(store: EmbeddedStore, prop: str, iri: str) -> list[str]:
     return [row["s"] for row in rows]
 
 
-def subjects_with_literal(store: EmbeddedStore, prop: str, compact_value: str) -> list[str]:
+def subjects_with_literal(store: Store, prop: str, compact_value: str) -> list[str]:
     """Return the subjects whose literal ``prop`` equals ``compact_value`` in compact form.
 
     The compact form keeps letters and digits only, lower case, ё as е, so that
@@ -79,9 +79,7 @@ def subjects_with_literal(store: EmbeddedStore, prop: str, compact_value: str) -
     return [row["s"] for row in rows]
 
 
-def names(
-    store: EmbeddedStore, index: SearchIndex, iris: Iterable[str], lang: str
-) -> dict[str, str]:
+def names(store: Store, index: SearchIndex, iris: Iterable[str], lang: str) -> dict[str, str]:
     """Return a name for each IRI: its index label, else its rdfs:label or similar, else itself."""
     result: dict[str, str] = {}
     missing = []

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from vic_semantic.namespaces import ONTOLOGY_GRAPH, VIC
-from vic_semantic.store.base import Dataset
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Dataset, Store
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ def _text_query(kind: Kind) -> str:
     )
 
 
-def load_documents(store: EmbeddedStore) -> list[Document]:
+def load_documents(store: Store) -> list[Document]:
     """Read every indexed entity from ``store``, with all its types, into documents."""
     documents: dict[tuple[str, Kind], Document] = {}
     for kind, specs in FIELDS.items():
@@ -148,7 +147,7 @@ def _sort_fields(document: Document) -> None:
     document.fields.sort(key=lambda text_field: order.index(text_field.spec.predicate))
 
 
-def _attach_types(store: EmbeddedStore, documents: dict[tuple[str, Kind], Document]) -> None:
+def _attach_types(store: Store, documents: dict[tuple[str, Kind], Document]) -> None:
     """Add every type (with inferred superclasses) and the asserted types to each document."""
     all_types = _types(store, Dataset())
     asserted = _types(store, Dataset(include_inferred=False))
@@ -157,7 +156,7 @@ def _attach_types(store: EmbeddedStore, documents: dict[tuple[str, Kind], Docume
         document.asserted_types = asserted.get(iri, set())
 
 
-def _types(store: EmbeddedStore, dataset: Dataset) -> dict[str, set[str]]:
+def _types(store: Store, dataset: Dataset) -> dict[str, set[str]]:
     types: dict[str, set[str]] = defaultdict(set)
     for row in store.select("SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }", dataset):
         types[row["s"]].add(row["t"])

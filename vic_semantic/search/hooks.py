@@ -14,7 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from vic_semantic.store.base import Store
 from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.remote import RemoteStore
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +101,19 @@ def install_functions(store: EmbeddedStore, functions: CustomFunctions) -> Obser
     return observed
 
 
-def store_version(store: EmbeddedStore) -> object:
+def store_version(store: Store) -> object:
     """Return a value that changes whenever the content of ``store`` changes.
 
-    With the wrapper installed this is the write count. Without it, the triple count of each
-    graph stands in, which misses a write that replaces triples one for one.
+    With the wrapper installed this is the write count. A remote store counts the writes it
+    sends, and the triple count of each graph is added, because other processes may write
+    to the same server. Without either, the triple counts alone stand in.
     """
     inner = getattr(store, "_store", None)
     if isinstance(inner, ObservedStore):
         return inner.generation
-    return tuple((graph.iri, graph.triples) for graph in store.graphs())
+    counts = tuple((graph.iri, graph.triples) for graph in store.graphs())
+    if isinstance(store, RemoteStore):
+        # NOTE: a write by another process that replaces triples one for one changes
+        # neither part, so the index misses it until the next write this process sees.
+        return store.generation, counts
+    return counts

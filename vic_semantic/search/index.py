@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from vic_semantic.search.analysis import compact, keys, words
 from vic_semantic.search.documents import Document, Kind, TextField, load_documents
 from vic_semantic.search.hooks import store_version
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class SearchIndex:
         self._vocabulary = sorted(self._postings)
 
     @classmethod
-    def from_store(cls, store: EmbeddedStore) -> SearchIndex:
+    def from_store(cls, store: Store) -> SearchIndex:
         """Build the index of every product, member, class, property, standard and code."""
         started = time.perf_counter()
         version = store_version(store)

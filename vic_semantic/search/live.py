@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from vic_semantic.search.hooks import store_version
 from vic_semantic.search.index import SearchIndex
-from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.base import Store
 
 logger = logging.getLogger(__name__)
 
-Build = Callable[[EmbeddedStore], SearchIndex]
+Build = Callable[[Store], SearchIndex]
 
 
 class LiveIndex:
@@ -31,7 +31,7 @@ class LiveIndex:
     builds once more if writes landed meanwhile: any number of writes cost one more build.
     """
 
-    def __init__(self, store: EmbeddedStore, build: Build = SearchIndex.from_store) -> None:
+    def __init__(self, store: Store, build: Build = SearchIndex.from_store) -> None:
         """Follow ``store``; ``build`` makes an index and must record the version it read."""
         self._store = store
         self._build = build
@@ -162,11 +162,11 @@ class LiveIndex:
             self._changed.notify_all()
 
 
-_live: weakref.WeakKeyDictionary[EmbeddedStore, LiveIndex] = weakref.WeakKeyDictionary()
+_live: weakref.WeakKeyDictionary[Store, LiveIndex] = weakref.WeakKeyDictionary()
 _live_lock = threading.Lock()
 
 
-def live_index(store: EmbeddedStore) -> LiveIndex:
+def live_index(store: Store) -> LiveIndex:
     """Return the one ``LiveIndex`` of ``store``, creating it on first use."""
     with _live_lock:
         live = _live.get(store)

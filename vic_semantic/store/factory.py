@@ -13,13 +13,18 @@ def open_store(settings: Settings, custom_functions: CustomFunctions | None = No
     """Open the remote store when ``settings.store_url`` is set, else the embedded one.
 
     ``custom_functions`` are SPARQL extension functions for the embedded store's queries; a
-    remote server cannot run Python functions, so there they are not available.
+    remote server cannot run Python functions, so there a query that calls one is rejected.
     """
     limits = QueryLimits(
         timeout_seconds=settings.query_timeout_seconds, max_rows=settings.max_result_rows
     )
     if settings.store_url:
-        return RemoteStore(remote_endpoints(settings), limits, settings.store_write_timeout_seconds)
+        return RemoteStore(
+            remote_endpoints(settings),
+            limits,
+            settings.store_write_timeout_seconds,
+            embedded_only_functions=[iri.value for iri in custom_functions or {}],
+        )
     path = None if settings.in_memory else settings.store_path
     return EmbeddedStore(
         path, limits=limits, workers=settings.query_workers, custom_functions=custom_functions

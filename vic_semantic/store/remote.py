@@ -39,6 +39,7 @@ import httpx
 import pyoxigraph as ox
 
 from vic_semantic.errors import (
+    InputError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
@@ -46,7 +47,7 @@ from vic_semantic.errors import (
     StoreUnavailableError,
 )
 from vic_semantic.namespaces import INFERRED_GRAPH
-from vic_semantic.sparql.lexer import QueryForm, check_request_text
+from vic_semantic.sparql.lexer import QueryForm, check_request_text, scan
 from vic_semantic.sparql.query_facts import facts
 from vic_semantic.store.base import (
     CustomFunction,
@@ -72,6 +73,7 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 # server 0.5 ends a streamed result with "The SPARQL operation has been cancelled").
 _TIMEOUT_WORDS = ("timeout", "timed out", "cancelled", "canceled")
 _MAX_MESSAGE = 500
+_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,19 @@ class RemoteStore:
         endpoints: RemoteEndpoints,
         limits: QueryLimits | None = None,
         write_timeout_seconds: float = 600.0,
+        embedded_only_functions: Iterable[str] = (),
     ) -> None:
+        """Use the server at ``endpoints``.
+
+        ``embedded_only_functions`` are IRIs of SPARQL extension functions that the embedded
+        store runs and the server does not; a query that calls one is rejected before it is
+        sent, with a message that names the function.
+        """
         self.endpoints = endpoints
+        self.embedded_only_functions = frozenset(embedded_only_functions)
+        # Grows by one after every write this object sends, successful or not, so the
+        # search index can tell that its own process changed the store.
+        self.generation = 0
         self.limits = limits or QueryLimits()
         self._write_timeout = write_timeout_seconds
         # The service's own reads are not a client's: no row limit, the write time limit.
@@ -213,12 +226,21 @@ class RemoteStore:
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads).
 
-        The graphs are read one by one through the Graph Store Protocol, so a dump taken
-        while someone writes may mix graphs from before and after the write.
+        The named graphs come from one SELECT query, so a dump taken while someone writes
+        holds each write whole or not at all on a server that answers a query from one
+        snapshot, as Oxigraph server 0.5 does.
         """
+        # NOTE: the default graph is read in a second request (Graph Store Protocol), because
+        # the query's default graph is the union of all graphs; a write to the default graph
+        # between the two requests may be half in the dump. The service writes named graphs.
         quads = in_graph(self._graph_triples(None), None)
-        for graph in self._named_graphs():
-            quads += in_graph(self._graph_triples(graph), graph)
+        body = self._query(
+            _ALL_QUADS, Dataset(), None, ox.QueryResultsFormat.TSV, None, self._internal
+        )
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            quads.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))
         return bytes(ox.serialize(quads, format=rdf_format) or b"")
 
     # The library's own reads and writes.
@@ -329,6 +351,8 @@ class RemoteStore:
         limits: QueryLimits,
         emit: Emit,
     ) -> None:
+        self._require_open()
+        _reject_embedded_only(query, self.embedded_only_functions, self.endpoints.query_url)
         text, shift = _with_base(query, base_iri)
         wanted = _Wanted.of(query, results_format, graph_format, limits.max_rows)
         url = self.endpoints.query_url
@@ -355,30 +379,48 @@ class RemoteStore:
         finally:
             response.close()
 
-    def _update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
-        url = self.endpoints.update_url
-        with _transport_errors(url, self._write_timeout, is_query=False):
-            response = self._client.post(
-                url,
-                content=update.encode(),
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                timeout=httpx.Timeout(self._write_timeout),
+    def _require_open(self) -> None:
+        """Raise StoreError after close(), where httpx would raise a bare RuntimeError."""
+        if self._client.is_closed:
+            url = self.endpoints.query_url
+            raise StoreError(
+                f"Соединение с хранилищем {url} уже закрыто; откройте хранилище заново.",
+                f"The connection to the store at {url} is already closed; open the store again.",
             )
+
+    def _update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
+        self._require_open()
+        url = self.endpoints.update_url
+        try:
+            with _transport_errors(url, self._write_timeout, is_query=False):
+                response = self._client.post(
+                    url,
+                    content=update.encode(),
+                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    timeout=httpx.Timeout(self._write_timeout),
+                )
+        finally:
+            self.generation += 1
         if response.status_code >= 300:
             raise _status_error(response, url, shift, locate, None)
 
     def _gsp(self, method: str, graph: str | None, headers: dict[str, str]) -> httpx.Response:
         """Send a Graph Store Protocol request; a 404 is returned, other errors raised."""
+        self._require_open()
         url = self.endpoints.gsp_url
         params: dict[str, str] = {"default": ""} if graph is None else {"graph": graph}
-        with _transport_errors(url, self._write_timeout, is_query=False):
-            response = self._client.request(
-                method,
-                url,
-                params=params,
-                headers=headers,
-                timeout=httpx.Timeout(self._write_timeout),
-            )
+        try:
+            with _transport_errors(url, self._write_timeout, is_query=False):
+                response = self._client.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    timeout=httpx.Timeout(self._write_timeout),
+                )
+        finally:
+            if method not in ("GET", "HEAD"):
+                self.generation += 1
         if response.status_code >= 300 and response.status_code != 404:
             raise _status_error(response, url, 0, None, None)
         return response
@@ -729,3 +771,36 @@ def _reject_functions(functions: CustomFunctions | None) -> None:
             f"SPARQL extension functions ({names}) run only in the embedded store; a remote "
             "SPARQL server does not know them.",
         )
+
+
+def _reject_embedded_only(query: str, functions: frozenset[str], url: str) -> None:
+    """Raise InputError when ``query`` calls one of ``functions`` by full or prefixed IRI."""
+    if not functions:
+        return
+    prefixes: dict[str, str] = {}
+    tokens = [token.text for token in scan(query) if not token.is_comment]
+    for number, text in enumerate(tokens):
+        if text.upper() == "PREFIX" and number + 2 < len(tokens):
+            prefixes[tokens[number + 1]] = tokens[number + 2].strip("<>")
+            continue
+        iri = _expand(text, prefixes)
+        if iri in functions:
+            raise InputError(
+                f"Функция SPARQL <{iri}> выполняется только во встроенном хранилище, а сервис "
+                f"работает с удалённым сервером SPARQL {url}, который её не знает. Уберите её "
+                "из запроса; для полнотекстового поиска есть /api/search.",
+                f"The SPARQL function <{iri}> runs only in the embedded store, and this service "
+                f"uses the remote SPARQL server {url}, which does not know it. Remove it from "
+                "the query; /api/search offers full-text search.",
+            )
+
+
+def _expand(token: str, prefixes: dict[str, str]) -> str | None:
+    """Return the IRI a token names: ``<iri>`` or ``prefix:local``; None for anything else."""
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    prefix, colon, local = token.partition(":")
+    if not colon or token[0] in "\"'":
+        return None
+    namespace = prefixes.get(prefix + ":")
+    return None if namespace is None else namespace + local

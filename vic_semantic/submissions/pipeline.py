@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rdflib import Graph
+from rdflib import XSD, Graph
 
 from vic_semantic.catalogues.conversion import Conversion
 from vic_semantic.catalogues.convert_products import convert_products
 from vic_semantic.catalogues.errors import CatalogueError
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.catalogues.table import FileKind
+from vic_semantic.errors import StoreError
 from vic_semantic.inference import materialise
-from vic_semantic.namespaces import VIC, catalogue_graph
+from vic_semantic.namespaces import PROV, VIC, catalogue_graph
 from vic_semantic.store.base import Store
 from vic_semantic.submissions.provenance import (
     SubmissionRecord,
     provenance_graph,
     rejection_graph,
 )
-from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version
+from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version, version_iri
 from vic_semantic.validation.engine import default_ontology, validate_graph
 from vic_semantic.validation.report import ValidationReport
 
 logger = logging.getLogger(__name__)
 
-# Submissions of one member are stored one at a time, so two cannot take the same version
-# number. NOTE: the lock is per process; several service processes on one store would need
-# the store to serialise them.
+# Submissions of one member are stored one at a time within a process. Several processes on
+# one remote store are kept apart by the store: a write claims its version number only while
+# that version does not exist yet, and the loser retries with the next number.
 _MEMBER_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+_MAX_VERSION_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -75,15 +78,70 @@ def _insert_data(graph: Graph) -> str:
 
 def _store_version(
     store: Store, slug: str, conversion: Conversion, record: SubmissionRecord
-) -> None:
+) -> bool:
+    """Replace the catalogue and add its provenance unless version ``record.number`` exists.
+
+    Both operations are one SPARQL Update request, so a store that applies a request
+    atomically (the embedded store, Oxigraph server) keeps both or neither. Returns whether
+    this write claimed the version; False means another process stored it first.
+    """
     provenance = provenance_graph(record)
     target = catalogue_graph(slug)
+    version = version_iri(slug, record.number)
+    unclaimed = f"FILTER NOT EXISTS {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{version}> ?vp ?vo }} }}"
     update = (
-        f"DROP SILENT GRAPH <{target}> ;\n"
-        f"INSERT DATA {{ GRAPH <{target}> {{\n{_insert_data(conversion.graph)}\n}}\n"
-        f"GRAPH <{PROVENANCE_GRAPH}> {{\n{_insert_data(provenance)}\n}} }}"
+        f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}\n"
+        f"WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} {unclaimed} }} ;\n"
+        f"INSERT {{ GRAPH <{target}> {{\n{_insert_data(conversion.graph)}\n}}\n"
+        f"GRAPH <{PROVENANCE_GRAPH}> {{\n{_insert_data(provenance)}\n}} }}\n"
+        f"WHERE {{ {unclaimed} }}"
     )
     store.update(update)
+
+    # The start time and the snapshot tell this submission from another one of the member.
+    digest = hashlib.sha256(record.snapshot.encode("utf-8")).hexdigest()
+    return store.ask(
+        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{version}> <{VIC.snapshot}> ?snapshot ; "
+        f"<{PROV.wasGeneratedBy}> ?activity . ?activity <{PROV.startedAtTime}> ?started }} "
+        f'FILTER(SHA256(STR(?snapshot)) = "{digest}" '
+        f'&& ?started = "{record.started}"^^<{XSD.dateTime}>) }}'
+    )
+
+
+def _claim_next_version(
+    store: Store,
+    slug: str,
+    conversion: Conversion,
+    files: list[tuple[str, bytes]],
+    started: str,
+    report: ValidationReport,
+) -> int:
+    """Store the catalogue as the member's next version and return its number."""
+    snapshot = conversion.graph.serialize(format="nt")
+    products = len(set(conversion.graph.subjects(VIC.inCatalogue, None)))
+    for _ in range(_MAX_VERSION_ATTEMPTS):
+        number = latest_version(store, slug) + 1
+        record = SubmissionRecord(
+            slug=slug,
+            number=number,
+            files=files,
+            started=started,
+            ended=_now(),
+            report=report,
+            products=products,
+            snapshot=snapshot,
+        )
+        if _store_version(store, slug, conversion, record):
+            return number
+        logger.warning(
+            "version %d of the catalogue of %s was taken meanwhile; retrying", number, slug
+        )
+    raise StoreError(
+        f"Каталог {slug} не сохранён: {_MAX_VERSION_ATTEMPTS} раз подряд другой процесс "
+        "занимал номер следующей версии. Повторите отправку.",
+        f"The catalogue of {slug} was not stored: {_MAX_VERSION_ATTEMPTS} times in a row "
+        "another process took the next version number. Submit it again.",
+    )
 
 
 def _record_rejection(store: Store, slug: str, started: str, violations: int) -> None:
@@ -104,9 +162,11 @@ def submit_catalogue(
     """Validate the member's files and, without violations, make them its catalogue.
 
     The catalogue graph and the provenance record are written in one update, so a failure
-    leaves both as they were. Inferences are recomputed afterwards. A submission rejected for
-    violations leaves the catalogue as it was and adds only a vic:RejectedSubmission record,
-    which the trust measure of the cluster analytics counts. A dry run records nothing.
+    leaves both as they were, and that update takes the next version number only while no
+    other process has taken it. Inferences are recomputed afterwards, in separate updates.
+    A submission rejected for violations leaves the catalogue as it was and adds only a
+    vic:RejectedSubmission record, which the trust measure of the cluster analytics counts.
+    A dry run records nothing.
     """
     started = _now()
     ontology = default_ontology()
@@ -132,18 +192,7 @@ def submit_catalogue(
         return Submission(report, stored=False)
 
     with _MEMBER_LOCKS[slug]:
-        number = latest_version(store, slug) + 1
-        record = SubmissionRecord(
-            slug=slug,
-            number=number,
-            files=files,
-            started=started,
-            ended=_now(),
-            report=report,
-            products=len(set(conversion.graph.subjects(VIC.inCatalogue, None))),
-            snapshot=conversion.graph.serialize(format="nt"),
-        )
-        _store_version(store, slug, conversion, record)
+        number = _claim_next_version(store, slug, conversion, files, started, report)
     materialise(store)
     logger.info("Stored version %d of the catalogue of %s", number, slug)
     return Submission(report, stored=True, version=number)
