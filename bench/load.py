@@ -249,6 +249,11 @@ def run_one(args: argparse.Namespace, runaway: bool) -> dict[str, Any]:
         if server is not None:
             server.stop()
         stop_all()
+        # The server's log is kept beside the results, so a 5xx can be traced afterwards.
+        log = work / "vic.log"
+        if log.exists():
+            phase = "runaway" if runaway else "baseline"
+            shutil.copyfile(log, REPO / "var" / "bench" / f"load-{phase}-server.log")
         shutil.rmtree(work, ignore_errors=True)
 
 
