@@ -60,7 +60,7 @@ uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=None,
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before-tree", type=Path, required=True,
-                        help="Source tree of the earlier version (holds api/ and vic_semantic/).")
+                        help="Source tree of the earlier version (with api/ and vic_semantic/).")
     parser.add_argument("--rounds", type=int, default=60, help="Mixes sent to each server.")
     parser.add_argument("--scale", default="100k", help="Dataset scale of bench/generate.py.")
     parser.add_argument("--seed", type=int, default=1, help="Dataset and parameter seed.")

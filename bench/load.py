@@ -172,7 +172,7 @@ def _count(values: Any) -> dict[str, int]:
 
 
 def lost_writes(url: str, recorder: Recorder) -> dict[str, Any]:
-    """Compare what the store holds with every write the clients saw acknowledged."""
+    """Compare the store's content with every write the clients saw acknowledged."""
     lost: dict[str, list[str]] = {}
     checked = {"submissions": 0, "updates": 0}
     for slug, acknowledged in sorted(recorder.acknowledged.items()):
@@ -262,7 +262,7 @@ def expectations(results: dict[str, Any]) -> dict[str, Any]:
     checks: dict[str, Any] = {
         "no_5xx": all(p["overall"]["5xx"] == 0 for p in phases.values()),
         "no_lost_writes": all(not p["writes"]["lost"] for p in phases.values()),
-        # A valid write answered with a 4xx is refused, which the lost-writes check cannot see.
+        # A valid write that gets a 4xx was rejected, which the lost-writes check cannot see.
         "no_refused_writes": all(not p["unexpected"] for p in phases.values()),
         "inferred_current": all(p["inferred"]["current"] for p in phases.values()),
     }

@@ -292,7 +292,7 @@ def test_cli_backup_of_held_store_names_server_option(
     )
 
     if store_kind == "remote":
-        # No process holds a remote store, so the CLI backs it up while the service runs.
+        # No process locks a remote store, so the CLI backs it up while the service runs.
         assert result.exit_code == 0, result.output
         assert "nquads" in result.output
         return

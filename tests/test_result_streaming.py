@@ -178,14 +178,14 @@ def test_store_holds_one_chunk_at_a_time(big_service: VicService) -> None:
     )
     sizes = [len(chunk) for chunk in chunks]
 
-    # A chunk is cut once it reaches CHUNK_BYTES, so it holds at most one more write.
+    # A chunk is cut once it reaches CHUNK_BYTES, so it contains at most one more write.
     assert max(sizes) <= 2 * CHUNK_BYTES
     assert len(sizes) > 100
     assert sum(sizes) > 100 * CHUNK_BYTES
 
 
 def test_stream_closed_early_frees_the_store(big_service: VicService) -> None:
-    """A client that goes away stops its query; the next queries still answer."""
+    """A client that goes away stops its query; the next queries still succeed."""
     chunks = big_service.store.stream_query(
         SELECT_ROWS, Dataset(), None, ox.QueryResultsFormat.TSV, None
     )

@@ -5,7 +5,7 @@ filters, but evaluated here. On an on-disk store pyoxigraph ran that update, wit
 ``FILTER NOT EXISTS`` checks and repeated transitive joins in one large transaction, in 86 s
 at 982,079 triples (docs/benchmarks.md). The rules' inputs come from a few CONSTRUCT
 queries, with DISTINCT where many statements give one result, so the engine removes
-duplicates before Python sees them. The transitive closure
+duplicates before Python reads them. The transitive closure
 is one breadth-first search per start node, with no bound on the chain length.
 
 ``infer`` returns the triples that no asserted named graph holds, grouped by predicate, as

@@ -46,7 +46,7 @@ class VicService:
         # Installed after the demo build, so the audit log records the writes of clients and
         # of the CLI's load command, not the demo graphs rebuilt at start-up.
         # The audit file lives in the local data folder for either store kind: a remote
-        # server sees the writes but not the principal behind them.
+        # server receives the writes but not the principal behind them.
         audit = AuditLog(None if settings.in_memory else settings.data_dir / AUDIT_FILE)
         on_disk = isinstance(store, EmbeddedStore) and not settings.in_memory
         install_write_audit(store, audit, sync=settings.sync_writes and on_disk)

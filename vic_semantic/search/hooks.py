@@ -114,6 +114,6 @@ def store_version(store: Store) -> object:
     counts = tuple((graph.iri, graph.triples) for graph in store.graphs())
     if isinstance(store, RemoteStore):
         # NOTE: a write by another process that replaces triples one for one changes
-        # neither part, so the index misses it until the next write this process sees.
+        # neither part, so the index misses it until this process makes the next write.
         return store.generation, counts
     return counts

@@ -15,7 +15,7 @@ from vic_semantic.errors import ForbiddenOperationError, QuerySyntaxError
 
 # Strings (long forms first), IRIs, comments, words that may be keywords, then braces. A word
 # that is part of a prefixed name (ex:load) or a variable (?service) never counts as a keyword.
-_TOKEN = re.compile(
+TOKEN_ALTERNATIVES = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
@@ -25,9 +25,8 @@ _TOKEN = re.compile(
     r"|[?$][A-Za-z0-9_\u00B7-\uFFFF]+"
     r"|[A-Za-z_][A-Za-z0-9_\-.]*:[^\s;,(){}\[\]]*"
     r"|[A-Za-z]+"
-    r"|[{}]",
-    re.DOTALL,
 )
+_TOKEN = re.compile(TOKEN_ALTERNATIVES + r"|[{}]", re.DOTALL)
 
 _FETCHING_KEYWORDS = {"SERVICE", "LOAD"}
 

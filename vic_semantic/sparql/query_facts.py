@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from vic_semantic.sparql.lexer import (
     MAX_NESTING,
+    TOKEN_ALTERNATIVES,
     QueryForm,
     reject_deep_nesting,
     reject_fetching_operations,
@@ -26,20 +27,7 @@ from vic_semantic.sparql.lexer import (
 
 # The lexer's token pattern (strings, IRIs, comments, variables, prefixed names, words),
 # then integers and brackets.
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|\#[^\n]*"
-    r"|[?$][A-Za-z0-9_\u00B7-\uFFFF]+"
-    r"|[A-Za-z_][A-Za-z0-9_\-.]*:[^\s;,(){}\[\]]*"
-    r"|[A-Za-z]+"
-    r"|\d+"
-    r"|[{}()\[\]]",
-    re.DOTALL,
-)
+_TOKEN = re.compile(TOKEN_ALTERNATIVES + r"|\d+|[{}()\[\]]", re.DOTALL)
 _FETCHING = frozenset({"SERVICE", "LOAD"})
 _FORMS = frozenset(QueryForm.__members__)
 _OPENING = frozenset("{([")
@@ -108,7 +96,7 @@ def _scan(text: str) -> QueryFacts:
                 form = QueryForm(word)
             has_from = has_from or word == "FROM"
             fetches = fetches or word in _FETCHING
-            # The outermost query's LIMIT stands outside every brace; a subquery's is inside.
+            # The outermost query's LIMIT is outside every brace; a subquery's is inside.
             if word == "LIMIT" and braces == 0 and index + 1 < len(tokens):
                 following = tokens[index + 1]
                 if following.isdigit():

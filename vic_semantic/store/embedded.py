@@ -190,7 +190,7 @@ class EmbeddedStore:
         """Replace a named graph's content with ``data`` atomically; return the triple count.
 
         An empty or new graph is filled by pyoxigraph's bulk loader, which parses in Rust and
-        writes index files directly. ``_bulk_load`` tells how that stays all-or-nothing.
+        writes index files directly. ``_bulk_load`` explains how that stays all-or-nothing.
         """
         if not rdf_format.supports_datasets and self._graph_is_empty(graph):
             return self._bulk_load(graph, data, rdf_format)

@@ -154,7 +154,7 @@ class RemoteStore:
     ) -> Iterator[bytes]:
         """Run a query under the SPARQL 1.1 Protocol dataset rules; yield its serialised result.
 
-        The server's answer is passed on in chunks as it arrives, as is when it already has
+        The server's response is passed on in chunks as it arrives, as is when it already has
         the client's format, else parsed and written again on the way. QueryTimeoutError past
         ``limits.timeout_seconds`` and ResultTooLargeError past ``limits.max_rows`` solutions
         or triples may come after some chunks. Close the iterator if you stop early.
@@ -227,7 +227,7 @@ class RemoteStore:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads).
 
         The named graphs come from one SELECT query, so a dump taken while someone writes
-        holds each write whole or not at all on a server that answers a query from one
+        contains each write whole or not at all on a server that evaluates a query on one
         snapshot, as Oxigraph server 0.5 does.
         """
         # NOTE: the default graph is read in a second request (Graph Store Protocol), because
@@ -478,7 +478,7 @@ def _drop_results(error: BaseException) -> None:
 
 @dataclass(frozen=True)
 class _Wanted:
-    """What the client asked for, and so what to ask the server for."""
+    """Formats the client requested, and so the formats to request from the server."""
 
     form: QueryForm | None
     results: ox.QueryResultsFormat

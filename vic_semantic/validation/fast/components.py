@@ -2,7 +2,7 @@
 
 Every function validates one shape's constraint for all nodes of a focus set and returns its
 results. Value comparisons that raise a SPARQL error (an integer against a string) count as
-failed, as SHACL asks, through COALESCE(…, false).
+failed, as SHACL requires, through COALESCE(…, false).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ LOSSY_DATATYPES = frozenset(
 
 @dataclass(frozen=True)
 class FastReport:
-    """What the fast engine found: conformance, results and the sh:ValidationReport graph.
+    """Fast engine outcome: conformance, results and the sh:ValidationReport graph.
 
     The graph is built on first use, because building it in rdflib took about 0.5 s for
     3,000 results, which callers that read ``results`` only need not pay.
