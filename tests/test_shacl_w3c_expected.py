@@ -44,20 +44,15 @@ FAST_LEAVES_TO_PYSHACL: dict[str, str] = {
     "pre-binding/unsupported-sparql-006": "custom constraint components",
 }
 
-# rdflib 7.6 parses "1"^^xsd:boolean as "true"^^xsd:boolean, the same value in canonical form,
-# so no engine receives the literal that the suite expects sh:uniqueLang to ignore.
-NORMALISED_BOOLEAN = 'rdflib parses sh:uniqueLang "1"^^xsd:boolean as "true"'
-
 # Tests an engine gets wrong, by engine, with the reason. Each is a strict xfail.
 KNOWN_WRONG: dict[str, dict[str, str]] = {
     "pyshacl": {
-        "property/uniqueLang-002": NORMALISED_BOOLEAN,
         "pre-binding/shapesGraph-001": (
             "pySHACL 0.40.1 raises NotImplementedError for $shapesGraph in a SPARQL constraint"
         ),
     },
-    "fast": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
-    "validate_graph": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
+    "fast": {},
+    "validate_graph": {},
 }
 
 ENGINES = tuple(KNOWN_WRONG)

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet
 from vic_semantic.validation.fast.results import FastResult, fill_template
-from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes
+from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes, is_true
 from vic_semantic.validation.fast.sparql_constraints import PreparedConstraint, prepare
 from vic_semantic.validation.fast.terms import OxTerm, sparql_term
 
@@ -268,7 +268,7 @@ def _property_pairs(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastRe
 
 def _unique_lang(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     unique = shape.first(SH.uniqueLang)
-    if shape.path_sparql is None or not (isinstance(unique, Literal) and unique.toPython() is True):
+    if shape.path_sparql is None or not is_true(unique):
         return []
     rows = ev.select(
         f"SELECT DISTINCT ?this (LCASE(lang(?a)) AS ?language) WHERE {{ {focus.bag_pattern} "
@@ -280,7 +280,7 @@ def _unique_lang(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResul
 
 def _closed(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     closed = shape.first(SH.closed)
-    if not (isinstance(closed, Literal) and closed.toPython() is True):
+    if not is_true(closed):
         return []
     graph = ev.shapes.graph
     allowed = {
@@ -366,7 +366,7 @@ def _qualified(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]
     values = [value for _, value in pairs]
     disjoint = shape.first(SH.qualifiedValueShapesDisjoint)
     excluded: set[OxTerm] = set()
-    if isinstance(disjoint, Literal) and disjoint.toPython() is True:
+    if is_true(disjoint):
         for sibling in _siblings(ev, shape):
             excluded |= ev.conforming(sibling, values)
     minimum = shape.first(SH.qualifiedMinCount)
@@ -414,7 +414,7 @@ def _sparql(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     graph = ev.shapes.graph
     for constraint in shape.values(SH.sparql):
         deactivated = graph.value(constraint, SH.deactivated)
-        if isinstance(deactivated, Literal) and deactivated.toPython() is True:
+        if is_true(deactivated):
             continue
         prepared = prepare(graph, constraint, shape.path_sparql, focus.pattern, shape.node)
         rows = _sparql_rows(ev, prepared, focus)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, SH
+from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from vic_semantic.errors import VicError
@@ -66,6 +66,19 @@ MODIFIER_PARAMETERS = frozenset(
     {SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}
 )
 _TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+# The boolean parameters of SHACL Core, which take effect only with the literal true.
+BOOLEAN_PARAMETERS = (SH.uniqueLang, SH.closed, SH.deactivated, SH.qualifiedValueShapesDisjoint)
+_TRUE = Literal("true", datatype=XSD.boolean)
+
+
+def is_true(node: Node | None) -> bool:
+    """Return whether ``node`` is the term ``"true"^^xsd:boolean``.
+
+    SHACL switches a boolean parameter on with the value true only, and the W3C SHACL test
+    uniqueLang-002 expects ``"1"^^xsd:boolean``, a different term for the same value, to
+    leave the constraint off.
+    """
+    return isinstance(node, Literal) and node == _TRUE
 
 
 @dataclass
@@ -141,7 +154,7 @@ class ShapesGraph:
             path_sparql=path_sparql,
             severity=severity if isinstance(severity, URIRef) else SH.Violation,
             messages=[m for m in graph.objects(node, SH.message) if isinstance(m, Literal)],
-            deactivated=isinstance(deactivated, Literal) and deactivated.toPython() is True,
+            deactivated=is_true(deactivated),
             parameters=parameters,
         )
 
