@@ -41,7 +41,9 @@ class BindingWriter:
         """
         names = [name for name, term in bindings.items() if not isinstance(term, ox.BlankNode)]
         parts = []
-        if names:
+        if len(names) == 1:
+            parts.append(f"VALUES ?{names[0]} {{ {bindings[names[0]]} }}")
+        elif names:
             variables = " ".join(f"?{name}" for name in names)
             terms = " ".join(str(bindings[name]) for name in names)
             parts.append(f"VALUES ({variables}) {{ ({terms}) }}")
