@@ -286,10 +286,11 @@ def prepare_ask(
     end = masked.rfind("}")
     if brace < 0 or end < brace:
         raise UnsupportedShapes(f"the SPARQL ASK query {node} has no group pattern")
+    prefixes = _prefixes(graph, node)
     return PreparedAsk(
         node,
-        prefixes=_prefixes(graph, node),
+        prefixes=prefixes,
         pattern=text[brace + 1 : end],
         flat=_is_flat(masked, brace),
-        query=f"{_prefixes(graph, node)}\n{_with_values(text, masked, brace, _BINDINGS)}",
+        query=f"{prefixes}\n{_with_values(text, masked, brace, _BINDINGS)}",
     )
