@@ -33,6 +33,7 @@ from vic_semantic.validation.classifier_classes import (
     with_classifier_classes,
 )
 from vic_semantic.validation.fast import ShaclFailure, UnsupportedShapes, validate_fast
+from vic_semantic.validation.pyshacl_shapes import shapes_for_pyshacl
 from vic_semantic.validation.report import ValidationReport
 from vic_semantic.validation.results import read_results
 from vic_semantic.validation.shapes import load_shapes_graph
@@ -109,7 +110,7 @@ def _run_pyshacl(mixed: Graph, shapes: Graph) -> Graph:
     try:
         _, results_graph, _ = validate(
             mixed,
-            shacl_graph=shapes,
+            shacl_graph=shapes_for_pyshacl(shapes),
             inference="none",
             advanced=True,
             allow_warnings=True,
