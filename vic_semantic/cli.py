@@ -173,7 +173,10 @@ def _validate_paths(files: list[Path]) -> ValidationReport:
             "Validate RDF files and member files (CSV, XLSX, JSON) in separate runs.",
         )
     if not rdf:
-        return validate_files([(path.name, path.read_bytes()) for path in files])
+        # The limits come from the environment (VIC_MAX_CATALOGUE_ROWS and _COLUMNS), as
+        # for the server.
+        limits = Settings().read_limits
+        return validate_files([(path.name, path.read_bytes()) for path in files], limits=limits)
 
     quads = []
     for path in rdf:
@@ -186,21 +189,31 @@ def _validate_paths(files: list[Path]) -> ValidationReport:
     return validate_graph(to_rdflib(quads))
 
 
+REPORT_COLUMNS = ("file", "row", "column", "value", "severity", "message")
+# A tab or line break inside a value would split its line of tab-separated output.
+FIELD_BREAKS = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+
+
 def _print_report(report: dict[str, object], lang: str) -> None:
     english = lang == "en"
     results = report.get("results")
     rows = results if isinstance(results, list) else []
-    table = Table(title="Validation report" if english else "Отчёт о проверке")
-    for column in ("file", "row", "column", "value", "severity", "message"):
-        table.add_column(column)
-    for result in rows:
-        table.add_row(
-            *(
-                str(result.get(key) or "")
-                for key in ("file", "row", "column", "value", "severity", "message")
-            )
-        )
-    Console().print(table)
+    cells = [[str(result.get(key) or "") for key in REPORT_COLUMNS] for result in rows]
+    out = Console()
+    if out.is_terminal:
+        table = Table(title="Validation report" if english else "Отчёт о проверке")
+        for column in REPORT_COLUMNS:
+            # Folding wraps a long value (a GTIN, a code) instead of cutting it with "…".
+            table.add_column(column, overflow="fold")
+        for values in cells:
+            table.add_row(*values)
+        out.print(table)
+    else:
+        # Piped output gets one finding per line, tab-separated, so that no width cuts a
+        # value and grep or a spreadsheet can read it.
+        sys.stdout.write("\t".join(REPORT_COLUMNS) + "\n")
+        for values in cells:
+            sys.stdout.write("\t".join(value.translate(FIELD_BREAKS) for value in values) + "\n")
     verdict = report.get("conforms")
     if english:
         console.print("Conforms." if verdict else f"{len(rows)} finding(s).")

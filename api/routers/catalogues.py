@@ -77,7 +77,13 @@ async def submit(
     submission = await run_validation(
         service,
         lambda: submit_catalogue(
-            service.store, files, slug, dry_run=dry_run, lang=lang, timeout_seconds=timeout
+            service.store,
+            files,
+            slug,
+            dry_run=dry_run,
+            lang=lang,
+            timeout_seconds=timeout,
+            limits=service.settings.read_limits,
         ),
     )
     if submission.rejected:

@@ -76,7 +76,9 @@ async def map_catalogue(
     # NOTE: the whole file is read into memory; max_upload_bytes bounds it.
     ontology = default_ontology()
     reports = [
-        await run_in_threadpool(map_file, name, data, ontology, manual, columns)
+        await run_in_threadpool(
+            map_file, name, data, ontology, manual, columns, service.settings.read_limits
+        )
         for name, data in files
     ]
     if media_type == "text/tab-separated-values":

@@ -50,7 +50,8 @@ async def validate_catalogues(
 ) -> Response:
     files = await uploaded_files(request, service.settings.max_upload_bytes)
     timeout = service.settings.validation_timeout_seconds
+    limits = service.settings.read_limits
     report = await run_validation(
-        service, lambda: validate_files(files, lang, timeout_seconds=timeout)
+        service, lambda: validate_files(files, lang, timeout_seconds=timeout, limits=limits)
     )
     return report_response(report, request, lang)

@@ -14,6 +14,7 @@ from rdflib import XSD, Graph
 from vic_semantic.catalogues.conversion import Conversion
 from vic_semantic.catalogues.convert_products import convert_products
 from vic_semantic.catalogues.errors import CatalogueError
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.catalogues.table import FileKind
 from vic_semantic.errors import StoreError
@@ -55,11 +56,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def convert_catalogue(files: list[tuple[str, bytes]], slug: str, ontology: Graph) -> Conversion:
+def convert_catalogue(
+    files: list[tuple[str, bytes]],
+    slug: str,
+    ontology: Graph,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Conversion:
     """Read and map product files; any other kind of file raises CatalogueError."""
     conversion = Conversion()
     for name, data in files:
-        table = read_table(name, data)
+        table = read_table(name, data, limits)
         if table.kind is not FileKind.PRODUCTS:
             raise CatalogueError(
                 f"это не каталог продукции ({table.kind}). Каталог принимает только файлы "
@@ -158,6 +164,7 @@ def submit_catalogue(
     dry_run: bool = False,
     lang: str = "ru",
     timeout_seconds: float | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Submission:
     """Validate the member's files and, without violations, make them its catalogue.
 
@@ -170,7 +177,7 @@ def submit_catalogue(
     """
     started = _now()
     ontology = default_ontology()
-    conversion = convert_catalogue(files, slug, ontology)
+    conversion = convert_catalogue(files, slug, ontology, limits)
     report = validate_graph(
         conversion.graph,
         lang,

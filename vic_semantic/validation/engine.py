@@ -25,6 +25,7 @@ from rdflib.query import Result
 
 from vic_semantic.catalogues.conversion import Provenance
 from vic_semantic.catalogues.convert import convert_tables
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.ontology.loader import load_ontology_graph
 from vic_semantic.sparql.parser_lock import RDFLIB_SPARQL_PARSER
@@ -186,6 +187,7 @@ def validate_files(
     member_slug: str | None = None,
     ontology: Graph | None = None,
     timeout_seconds: float | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ValidationReport:
     """Read, convert and validate the files of one request together.
 
@@ -193,7 +195,7 @@ def validate_files(
     sent with it. An unreadable file raises a CatalogueError naming the file and the fix.
     """
     ontology = ontology if ontology is not None else default_ontology()
-    tables = [read_table(name, data) for name, data in files]
+    tables = [read_table(name, data, limits) for name, data in files]
     conversion = convert_tables(tables, ontology, member_slug)
     return validate_graph(
         conversion.graph,
