@@ -42,7 +42,7 @@ def coverage_svg(coverage: dict[str, Any], ui: dict[str, str]) -> str:
     ]
     for index, stage in enumerate(stages):
         y = top + index * row_height
-        parts.append(_text(0, y + 18, f"{stage['order']}. {stage['label']}"))
+        parts.append(_text(0, y + 18, f'{stage["order"]}. {stage["label"]}'))
         x = float(label_width)
         for region_index, region in enumerate(regions):
             count = sum(1 for m in stage["members"] if m["region"] == region)
@@ -71,8 +71,8 @@ def coverage_svg(coverage: dict[str, Any], ui: dict[str, str]) -> str:
 
 
 def _coverage_description(coverage: dict[str, Any], ui: dict[str, str]) -> str:
-    counts = [f"{stage['label']}: {len(stage['members'])}" for stage in coverage["stages"]]
-    return f"{ui['members_per_stage']}: " + "; ".join(counts)
+    counts = [f'{stage["label"]}: {len(stage["members"])}' for stage in coverage["stages"]]
+    return f'{ui["members_per_stage"]}: ' + "; ".join(counts)
 
 
 def _short(name: str, limit: int = 28) -> str:
@@ -103,9 +103,9 @@ def closeness_svg(
         )
         for index, iri in enumerate(linked)
     }
-    title = f"{ui['network_title']}: {ui['measure_' + measure]}"
+    title = f'{ui["network_title"]}: {ui["measure_" + measure]}'
     description = (
-        f"{len(edges)} {ui['pairs_above_zero']}; {len(linked)} {ui['members_linked']}."
+        f'{len(edges)} {ui["pairs_above_zero"]}; {len(linked)} {ui["members_linked"]}.'
         if edges
         else ui["no_pairs"]
     )

@@ -34,7 +34,10 @@ def _turtle(service: VicService, endpoint: str) -> str:
         f"  sd:endpoint <{endpoint}> ;",
         "  sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;",
         "  sd:feature sd:UnionDefaultGraph ;",
-        *(f"  sd:extensionFunction <{function.value}> ;" for function in service.custom_functions),
+        *(
+            f"  sd:extensionFunction <{function.value}> ;"
+            for function in service.custom_functions
+        ),
         "  sd:resultFormat " + ", ".join(f"<{iri}>" for iri in _FORMATS.values()) + " ;",
         "  sd:defaultDataset [ a sd:Dataset ;",
         "    sd:defaultGraph [ a sd:Graph ] ;",

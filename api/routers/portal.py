@@ -176,4 +176,6 @@ def closeness_chart(
     members, pairs = closeness_matrix(service.store)
     member_views = [{"iri": m, "name": labels.get(m, lang)} for m in members]
     views = [closeness_view(p, labels, lang) for p in pairs]
-    return Response(closeness_svg(member_views, views, measure, PORTAL_TEXT[lang]), media_type=_SVG)
+    return Response(
+        closeness_svg(member_views, views, measure, PORTAL_TEXT[lang]), media_type=_SVG
+    )
