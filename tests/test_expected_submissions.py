@@ -145,3 +145,27 @@ def test_deliveries_alone_warn_on_submission(member: Member, shared: Path) -> No
     assert response.status_code == 200, response.text
     assert len(warnings) == 1
     assert warnings[0]["file"] == "d.csv"
+
+
+def test_validate_uses_stored_treatments(member: Member, shared: Path) -> None:
+    client, _, token = member
+    samples = shared / "catalogues"
+    lines = (samples / "farm-vet-treatments.csv").read_bytes().splitlines()
+    valid = b"\n".join(line for line in lines if b"J51CF02" not in line)
+    deliveries = [("file", ("farm-milk-deliveries.csv", (samples / VETERINARY[1]).read_bytes()))]
+    stored = client.post(
+        "/catalogues",
+        files=[("file", ("treatments.csv", valid))],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    as_member = client.post(
+        "/catalogues/validate", files=deliveries, headers={"Authorization": f"Bearer {token}"}
+    )
+    anonymous = client.post("/catalogues/validate", files=deliveries)
+
+    assert stored.status_code == 201, stored.text
+    member_results = as_member.json()["results"]
+    assert [r["row"] for r in member_results] == [2, 4, 6]
+    assert {r["severity"] for r in member_results} == {"Violation"}
+    assert [r["severity"] for r in anonymous.json()["results"]] == ["Warning"]
