@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from vic_semantic.catalogues.classify import Candidate, label_index
@@ -300,7 +300,11 @@ def _offer_both(
 
 def _code_candidate(cls: URIRef, ontology: Graph) -> Candidate:
     """Return a candidate for a class that only a code supports, with its Russian label."""
-    labels = {str(label.language or ""): str(label) for label in ontology.objects(cls, RDFS.label)}
+    labels = {
+        str(label.language or ""): str(label)
+        for label in ontology.objects(cls, RDFS.label)
+        if isinstance(label, Literal)
+    }
     label = labels.get("ru") or labels.get("en") or str(cls).rsplit("/", 1)[-1]
     lang = "ru" if "ru" in labels else "en"
     return Candidate(cls, label, lang, 0.0, CODE_ONLY_CONFIDENCE, False, ())
