@@ -61,7 +61,8 @@ def _target_member(request: Request, member: str | None) -> str:
 
 @router.post(
     "/catalogues",
-    summary="Submit a member's product catalogue: stored only when it has no violations",
+    summary="Submit a member's product catalogue or veterinary logs: stored only without "
+    "violations",
     responses={201: {"description": "Stored"}, 422: {"description": "Rejected, with the report"}},
 )
 async def submit(

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.dependencies import (
+    checked_graphs,
     get_language,
     get_service,
     read_body,
@@ -27,6 +28,7 @@ from api.dependencies import (
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
+from api.validation_http import report_response, run_validation
 from vic_semantic.access import Principal, Role
 from vic_semantic.errors import VicError
 from vic_semantic.inference import materialise
@@ -36,8 +38,9 @@ from vic_semantic.sparql.lexer import QueryForm
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
 from vic_semantic.sparql.query_facts import facts
 from vic_semantic.sparql.update_dataset import add_update_dataset
-from vic_semantic.sparql.update_targets import written_graphs
+from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph, written_graphs
 from vic_semantic.store.base import Dataset
+from vic_semantic.submissions.checked_writes import run_update_checked
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +219,11 @@ async def _run_update(
             operation.graphs("using-named-graph-uri"),
         )
     if principal.role is not Role.ADMIN:
-        await _authorise_member_update(service, request, rewritten.text)
+        targets = await _authorise_member_update(service, request, rewritten.text)
+        written = [target.name for target in targets if target.kind is TargetKind.GRAPH]
+        checked = checked_graphs(request, written)
+        if checked:
+            return await _run_checked_update(service, request, rewritten.text, written, checked)
     await run_in_threadpool(
         service.store.run_update,
         rewritten.text,
@@ -227,8 +234,33 @@ async def _run_update(
     return Response(status_code=204)
 
 
-async def _authorise_member_update(service: VicService, request: Request, update: str) -> None:
-    """Raise 413 or 403 unless the member may write every graph the update writes.
+async def _run_checked_update(
+    service: VicService, request: Request, update: str, written: list[str], checked: list[str]
+) -> Response:
+    """Apply a member's update only if the graphs in ``checked`` then have no violations."""
+    lang = get_language(request)
+    report = await run_validation(
+        service,
+        lambda: run_update_checked(
+            service.store,
+            update,
+            endpoint_iri(service),
+            written,
+            checked,
+            lang=lang,
+            timeout_seconds=service.settings.validation_timeout_seconds,
+        ),
+    )
+    if not report.conforms:
+        return report_response(report, request, lang, 422, {"stored": False})
+    await run_in_threadpool(materialise, service.store)
+    return Response(status_code=204)
+
+
+async def _authorise_member_update(
+    service: VicService, request: Request, update: str
+) -> list[WrittenGraph]:
+    """Return the graphs the update writes; raise 413 or 403 unless the member may write them.
 
     Updates of the administrator, who writes every graph, are not parsed: that keeps bulk
     updates fast, and the inferred graph they might write is recomputed right after.
@@ -245,6 +277,7 @@ async def _authorise_member_update(service: VicService, request: Request, update
         )
     targets = await run_in_threadpool(written_graphs, update, endpoint_iri(service))
     require_update_write(request, targets)
+    return targets
 
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")
