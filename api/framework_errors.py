@@ -1,10 +1,10 @@
 """FastAPI's and Starlette's own errors in the service's error format and language.
 
-FastAPI answers an invalid parameter with 422 ``{"detail": [...]}`` and Starlette an unknown
-path or method with ``{"detail": "Not Found"}``. These handlers keep the status and headers
-(``Allow`` of a 405 included) and send the body ``api.errors.error_body`` builds: a code, and
-a message in Russian or English that names the parameter, where it is, what is wrong and the
-fix.
+FastAPI returns 422 ``{"detail": [...]}`` for an invalid parameter, and Starlette returns
+``{"detail": "Not Found"}`` for an unknown path or method. These handlers keep the status
+and headers (``Allow`` of a 405 included) and send the body ``api.errors.error_body``
+builds: a code, and a message in Russian or English that names the parameter, where it is,
+what is wrong and the fix.
 """
 
 from __future__ import annotations

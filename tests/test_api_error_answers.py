@@ -1,4 +1,4 @@
-"""Error answers of the HTTP API: status, code and a message naming the problem and the fix.
+"""Error responses of the HTTP API: status, code and a message naming the problem and the fix.
 
 Each request goes through the app to a real embedded store; every rejected write is checked
 to have changed nothing.

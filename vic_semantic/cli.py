@@ -315,8 +315,8 @@ def token_create(
 def _check_member_registered(settings: Settings, member: str) -> None:
     """Exit with an error when the store opens and does not describe ``member``.
 
-    A store that cannot be opened (a running server holds it, a remote one is down) only
-    gets a warning: the administrator may create tokens before the server stops.
+    A store that cannot be opened (a running server has it open, or a remote one is down)
+    only gets a warning: the administrator may create tokens before the server stops.
     """
     from vic_semantic.errors import StoreError
     from vic_semantic.member_registry import UnknownMemberError, is_registered_member

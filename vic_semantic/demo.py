@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def restore_fixed_graphs(service: VicService) -> bool:
     client wrote. Member data is never rebuilt here. Returns whether a graph was restored.
     """
     settings = service.settings
-    loaders = {
+    loaders: dict[str, Callable[[], Graph]] = {
         str(ONTOLOGY_GRAPH): lambda: load_ontology_graph(settings.ontology_dir),
         str(SHAPES_GRAPH): lambda: load_shapes_graph(settings.shapes_dir),
     }

@@ -1,8 +1,8 @@
 """Whether a member slug is registered: described in the members graph of the cluster.
 
 Tokens, catalogue submissions and version listings name members by slug. A slug that no
-member row describes would create catalogue graphs and versions nobody can find in the
-cluster views, so those entry points check it here first.
+member row describes would create catalogue graphs and versions that the cluster views
+never show, so those entry points check it here first.
 """
 
 from __future__ import annotations

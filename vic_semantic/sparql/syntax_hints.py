@@ -3,7 +3,7 @@
 The parsers' own messages list every token they expected ("expected one of Prefix not found,
 ['%'], …") or only the form they wanted ("expected CONSTRUCT"). For the common mistakes (an
 undeclared prefix, a query sent as an update, an update sent as a query) the message gets a
-sentence that names the mistake and the fix; the line and column stay the engine's.
+sentence that names the mistake and the fix. The line and column stay the engine's.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ _DECLARED_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
 def engine_update_error(update: str, base_iri: str | None) -> QuerySyntaxError | None:
     """Return pyoxigraph's syntax error for ``update``, or None when pyoxigraph parses it.
 
-    The update runs on a new, empty in-memory store, which changes nothing else; it is meant
-    for updates another parser (rdflib) has rejected, whose error position is often wrong.
+    The update runs on a new, empty in-memory store, so it changes nothing else. It is meant
+    for updates that rdflib rejected, because rdflib often reports line 1, column 1.
     """
     try:
         ox.Store().update(update, base_iri=base_iri)
