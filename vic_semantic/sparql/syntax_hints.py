@@ -13,7 +13,7 @@ import re
 import pyoxigraph as ox
 
 from vic_semantic.errors import QuerySyntaxError
-from vic_semantic.sparql.lexer import QueryForm, keywords, scan
+from vic_semantic.sparql.lexer import QueryForm, check_request_text, keywords, scan
 from vic_semantic.store.syntax import syntax_error
 
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}
@@ -27,6 +27,9 @@ def engine_update_error(update: str, base_iri: str | None) -> QuerySyntaxError |
     The update runs on a new, empty in-memory store, so it changes nothing else. It is meant
     for updates that rdflib rejected, because rdflib often reports line 1, column 1.
     """
+    # pyoxigraph overflows its stack on very deep nesting and kills the process, so the
+    # same checks as before any update run first (they raise for deep nesting or LOAD).
+    check_request_text(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as error:
