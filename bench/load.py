@@ -60,7 +60,7 @@ from report import machine_facts
 from servers import BIN, Server, free_port, stop_all
 
 from vic_semantic.access import Role, TokenRegistry
-from vic_semantic.namespaces import catalogue_graph
+from vic_semantic.namespaces import ID, MEMBERS_GRAPH, catalogue_graph
 
 logger = logging.getLogger("load")
 REPO = Path(__file__).resolve().parent.parent
@@ -108,7 +108,18 @@ def start_service(work: Path, members: int) -> tuple[Server, dict[str, str], str
         env={"VIC_LOAD_DEMO": "true"},
     )
     server.load["start_seconds"] = server.wait_ready(900)
+    register_members(base_url(server), admin, list(tokens))
     return server, tokens, admin
+
+
+def register_members(url: str, admin: str, slugs: list[str]) -> None:
+    """Describe the load-test members in the members graph: submissions for others get 404."""
+    rows = "".join(f"<{ID}member/{slug}> a <{VIC}ClusterMember> .\n" for slug in slugs)
+    response = httpx.post(url + "/graphs", params={"graph": str(MEMBERS_GRAPH)},
+                          content=rows.encode(), timeout=60,
+                          headers={"Authorization": f"Bearer {admin}",
+                                   "Content-Type": "text/turtle"})
+    response.raise_for_status()
 
 
 def base_url(server: Server) -> str:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from rdflib import URIRef
 from rdflib.namespace import RDFS
 
-from api.dependencies import get_principal, get_service, require_graph_write
+from api.dependencies import get_principal, get_service, require_graph_write, require_writer
 from api.errors import HttpError
 from api.negotiation import choose_media_type
 from api.uploads import uploaded_files
@@ -30,18 +30,20 @@ MemberParam = Annotated[
 
 
 def _member_for(request: Request, member: str | None) -> str:
-    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise."""
-    principal = get_principal(request)
+    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise.
+
+    Profiles and corrections live in a graph of the member, so only that member and the
+    administrator read and write them.
+    """
+    principal = require_writer(request)
     slug = member or principal.member
     if slug is None:
-        if principal.role is Role.ADMIN:
-            raise HttpError(
-                400,
-                "missing_member",
-                "Укажите участника параметром ?member=<slug>.",
-                "Name the member with the parameter ?member=<slug>.",
-            )
-        slug = "-"
+        raise HttpError(
+            400,
+            "missing_member",
+            "Укажите участника параметром ?member=<slug>.",
+            "Name the member with the parameter ?member=<slug>.",
+        )
     require_graph_write(request, saved.profiles_graph(slug))
     return slug
 

@@ -35,6 +35,7 @@ from vic_semantic.store.updates import in_graph as _in_graph
 from vic_semantic.store.updates import insert_data as _insert_data
 from vic_semantic.store.updates import parse_triples as _parse_triples
 from vic_semantic.store.workers import QueryPool, shared_pool
+from vic_semantic.triple_terms import TripleTermError
 
 logger = logging.getLogger(__name__)
 
@@ -379,6 +380,9 @@ class EmbeddedStore:
                 self._store.bulk_load(data, rdf_format, to_graph=target)
             except SyntaxError as error:
                 raise parse_error(error) from error
+            # The bulk loader takes triple terms, which no other write path stores.
+            if self._store.query(f"ASK {{ GRAPH {target} {{ ?s ?p ?o FILTER isTRIPLE(?o) }} }}"):
+                raise TripleTermError()
 
         count = self._count_triples(target)
         logger.info("loaded graph %s with %d triples", graph, count)
@@ -407,7 +411,7 @@ class EmbeddedStore:
         with self._bulk_write(targets):
             try:
                 self._store.bulk_extend(source_quads(sources))
-            except RdfFileSyntaxError as error:
+            except (RdfFileSyntaxError, TripleTermError) as error:
                 # Its traceback passes through wrappers of the pyoxigraph store (the search
                 # hooks) whose frames hold it, so a caller keeping the error would keep the
                 # store's lock after close().
