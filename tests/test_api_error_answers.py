@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from vic_semantic.access import Role
-from vic_semantic.namespaces import INFERRED_GRAPH, catalogue_graph
+from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.service import VicService
 
 ADMIN_TOKEN = "api-errors-admin"
@@ -64,7 +64,8 @@ def api(service_factory: ServiceFactory) -> Iterator[Api]:
 
 
 def own_graph() -> str:
-    return str(catalogue_graph(MEMBER))
+    """Return a graph the member writes directly (its catalogue changes only by submission)."""
+    return f"https://w3id.org/vic-semantic/graph/member/{MEMBER}/notes"
 
 
 # --- RDF 1.2 triple terms -----------------------------------------------------------------
