@@ -64,6 +64,8 @@ MEMBER_A = "molochnyj-zavod-1"
 MEMBER_B = "myasokombinat-1"
 BASE_URL = "http://testserver"
 DIRECT_GRAPH = f"{BASE_URL}/graphs/existing"
+# A file with no data row is rejected with 400 whoever sends it, so the file has one.
+PRODUCTS_CSV = "gtin,name\n9520001000041,Кефир 1%\n".encode()
 PRINCIPALS = ["anonymous", "analyst", "member_a", "member_b", "admin"]
 OK = 0  # placeholder in EXPECTED for the case's own success status
 TRIPLE = "<https://example.org/s> <https://example.org/p> <https://example.org/o> ."
@@ -514,7 +516,7 @@ def read_cases() -> Iterator[Case]:
             lambda p: Call(
                 "POST",
                 "/catalogues/validate",
-                {"files": {"file": ("products.csv", b"gtin,name\n", "text/csv")}},
+                {"files": {"file": ("products.csv", PRODUCTS_CSV, "text/csv")}},
             ),
         ),
         (
