@@ -6,7 +6,7 @@ import logging
 import pickle
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -111,6 +111,7 @@ class EmbeddedStore:
         # Held by the inference step from its reads to its writes: two steps at once would
         # each write a difference against the same old inferred graph.
         self.inference_lock = threading.Lock()
+        self._exclusive = threading.RLock()
         self._pool: QueryPool | None = None
         self._snapshots: Snapshots | None = None
         self._journal: StoreJournal | None = None
@@ -119,6 +120,14 @@ class EmbeddedStore:
             self._journal = StoreJournal(path)
             self._undo_interrupted_load()
         logger.info("opened embedded store at %s", path or "memory")
+
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Hold the write lock of this process around a read and the write that depends on it.
+
+        Only one process opens the embedded store, so a lock in this process is enough.
+        Writes do not take it by themselves.
+        """
+        return self._exclusive
 
     def query(
         self,
