@@ -28,7 +28,7 @@ from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError, source_quad
 from vic_semantic.store.execution import Emit, QueryTask
 from vic_semantic.store.execution import stream as execution_stream
 from vic_semantic.store.journal import StoreJournal
-from vic_semantic.store.snapshots import Snapshots
+from vic_semantic.store.snapshots import Snapshots, checkpoint
 from vic_semantic.store.streaming import ThreadedStream
 from vic_semantic.store.syntax import detail, parse_error, position
 from vic_semantic.store.updates import in_graph as _in_graph
@@ -253,14 +253,14 @@ class EmbeddedStore:
 
         A RocksDB checkpoint: writes may go on meanwhile, and the copy contains every write
         committed before it began and none after. On the same file system the store's
-        immutable files are hard-linked, not copied.
+        immutable files are hard-linked, not copied. Raises StoreError when the copy fails.
         """
         if self.path is None:
             raise StoreError(
                 "Хранилище в памяти нельзя скопировать; выгрузите его командой dump.",
                 "An in-memory store cannot be backed up; export it with the dump command.",
             )
-        self._store.backup(str(directory))
+        checkpoint(self._store, directory)
 
     def close(self) -> None:
         """Flush and release the store, so another process or handle can open the folder.
