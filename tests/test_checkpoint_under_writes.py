@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 # Before the retry, 30 s of backups with these settings failed between 3 and 7 times in 600
 # to 1,250 on the 2-core benchmark machine. Snapshots are made one at a time, so fewer fit
-# in the time (79 to 283), and between 1 and 4 of them failed.
+# in the time (117 to 283), and between 1 and 4 of them failed.
 SECONDS = 30.0
 MIN_BACKUPS = 100
 MIN_SNAPSHOTS = 20

@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 # pyoxigraph 0.5.13's Store.backup (a RocksDB checkpoint) fails now and then while other
 # threads write and flush the store, with RuntimeError "Corruption: File smaller than
 # expected for copy: …/000732.log expecting 40227 more bytes after 738": the checkpoint
-# copies the live write-ahead log up to a length the file has not reached yet. The store
-# itself is intact and another attempt succeeds, so a checkpoint is tried this many times.
+# expected more of the live write-ahead log than the file held at that moment. The store
+# itself stays intact and another attempt succeeds, so a checkpoint is tried this many times.
 _CHECKPOINT_ATTEMPTS = 4
 
 
