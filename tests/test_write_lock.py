@@ -179,3 +179,14 @@ def test_lock_graph_not_in_graphs_or_dump(stores: list[RemoteStore]) -> None:
     assert graphs == [COUNTER]
     assert LOCK_GRAPH not in dump
     assert COUNTER in dump
+
+
+def test_store_with_lock_entry_only_is_empty(stores: list[RemoteStore]) -> None:
+    # An entry left by a killed process must not keep the demo from loading into a new store.
+    _add_entry(
+        stores[1], "urn:uuid:00000000-0000-0000-0000-000000000004", "2000-01-01T00:00:00Z", False
+    )
+
+    assert stores[0].is_empty()
+    stores[0].update(f"INSERT DATA {{ GRAPH <{COUNTER}> {{ <{COUNTER}> <{VALUE}> 1 }} }}")
+    assert not stores[0].is_empty()

@@ -333,7 +333,11 @@ class RemoteStore:
         return [GraphInfo(iri=row["g"], triples=int(row["n"])) for row in rows]
 
     def is_empty(self) -> bool:
-        return not self.ask("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        """Return whether no graph holds a triple; entries of the write lock do not count."""
+        return not self.ask(
+            "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
+            f"FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }} }}"
+        )
 
     def flush(self) -> None:
         """Do nothing: the server makes each write durable before it answers."""
