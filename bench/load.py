@@ -172,7 +172,8 @@ def summarise(recorder: Recorder) -> dict[str, Any]:
     overall["5xx"] = sum(1 for r in others if r[1] >= 500)
     return {"elapsed": recorder.elapsed, "kinds": per_kind, "overall": overall,
             "transport_errors": recorder.transport_errors,
-            "unexpected": recorder.unexpected[:20]}
+            "unexpected": recorder.unexpected[:20],
+            "server_errors": recorder.server_errors[:20]}
 
 
 def _count(values: Any) -> dict[str, int]:
@@ -299,6 +300,8 @@ def render(results: dict[str, Any], console: Console) -> None:
         console.print(f"acknowledged writes checked: {writes['checked']}; "
                       f"lost: {writes['lost'] or 'none'}; inferred graph: {phase['inferred']}; "
                       f"transport errors: {phase['transport_errors'] or 'none'}")
+        for line in phase["server_errors"]:
+            console.print(f"5xx: {line}")
     console.print("* overall leaves out the runaway client's own requests")
     console.print(f"expectations: {results['expectations']}")
 

@@ -25,9 +25,9 @@ from vic_semantic.validation.report import ValidationReport
 
 logger = logging.getLogger(__name__)
 
-# NOTE: the lock orders writes of one process only. A write of another process, or of the
-# administrator between the copy and the apply, to the same graph is overwritten by the
-# validated result.
+# Graph locks order this process's validated writes to one graph without blocking other
+# graphs while a file is read; the store's write lock, taken inside them, keeps writes of
+# other threads and processes out between the copy and the apply.
 _GRAPH_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
@@ -95,15 +95,18 @@ def _checked_write(
     for lock in locks:
         lock.acquire()
     try:
-        scratch = ox.Store()
-        fill(scratch)
-        report = _validate(scratch, checked, lang, timeout_seconds)
-        if not report.conforms:
-            logger.info(
-                "rejected a write to %s: %d violations", ", ".join(checked), len(report.violations)
-            )
-            return report
-        store.update(_replacement(scratch, written))
+        with store.exclusive():
+            scratch = ox.Store()
+            fill(scratch)
+            report = _validate(scratch, checked, lang, timeout_seconds)
+            if not report.conforms:
+                logger.info(
+                    "rejected a write to %s: %d violations",
+                    ", ".join(checked),
+                    len(report.violations),
+                )
+                return report
+            store.update(_replacement(scratch, written))
         logger.info("applied a validated write to %s", ", ".join(written))
         return report
     finally:

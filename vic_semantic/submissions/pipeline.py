@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
-from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import XSD, Graph, URIRef
@@ -45,10 +43,9 @@ from vic_semantic.validation.withdrawal_notice import add_withdrawal_notice, nee
 
 logger = logging.getLogger(__name__)
 
-# Submissions of one member are stored one at a time within a process. Several processes on
-# one remote store are kept apart by the store: a write claims its version number only while
-# that version does not exist yet, and the loser retries with the next number.
-_MEMBER_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+# The next version number is read and stored under the store's write lock, which also keeps
+# the writers of other processes on a remote store out. The write is still conditional on
+# the version being unclaimed, in case a writer that does not take the lock stored it.
 _MAX_VERSION_ATTEMPTS = 5
 
 
@@ -178,24 +175,25 @@ def _claim_next_version(
     """Store the files' graph as the member's next version and return its number."""
     snapshot = conversion.graph.serialize(format="nt")
     products = len(set(conversion.graph.subjects(VIC.inCatalogue, None)))
-    for _ in range(_MAX_VERSION_ATTEMPTS):
-        number = latest_version(store, slug, kind) + 1
-        record = SubmissionRecord(
-            slug=slug,
-            number=number,
-            files=files,
-            started=started,
-            ended=_now(),
-            report=report,
-            products=products,
-            snapshot=snapshot,
-            kind=kind,
-        )
-        if _store_version(store, slug, conversion, record):
-            return number
-        logger.warning(
-            "version %d of the %s of %s was taken meanwhile; retrying", number, kind, slug
-        )
+    with store.exclusive():
+        for _ in range(_MAX_VERSION_ATTEMPTS):
+            number = latest_version(store, slug, kind) + 1
+            record = SubmissionRecord(
+                slug=slug,
+                number=number,
+                files=files,
+                started=started,
+                ended=_now(),
+                report=report,
+                products=products,
+                snapshot=snapshot,
+                kind=kind,
+            )
+            if _store_version(store, slug, conversion, record):
+                return number
+            logger.warning(
+                "version %d of the %s of %s was taken meanwhile; retrying", number, kind, slug
+            )
     raise StoreError(
         f"Каталог {slug} не сохранён: {_MAX_VERSION_ATTEMPTS} раз подряд другой процесс "
         "занимал номер следующей версии. Повторите отправку.",
@@ -225,8 +223,10 @@ def submit_catalogue(
     Treatment and milk delivery logs replace the member's veterinary graph instead, with the
     same validation and versioning; product files and logs go in separate requests.
     The catalogue graph and the provenance record are written in one update, so a failure
-    leaves both as they were, and that update takes the next version number only while no
-    other process has taken it. Inferences are recomputed afterwards, in separate updates.
+    leaves both as they were. The store's write lock is held from reading the latest version
+    number to that update, so no other writer, in this process or another one on the same
+    remote store, takes the same number. Inferences are recomputed afterwards, in separate
+    updates.
     A submission rejected for violations leaves the catalogue as it was and adds only a
     vic:RejectedSubmission record, which the trust measure of the cluster analytics counts.
     A dry run records nothing.
@@ -265,7 +265,7 @@ def submit_catalogue(
         return Submission(report, stored=False)
 
     # The graph lock orders this write with the member's validated direct writes.
-    with _MEMBER_LOCKS[slug], graph_lock(str(_target_graph(slug, kind))):
+    with graph_lock(str(_target_graph(slug, kind))):
         number = _claim_next_version(store, slug, conversion, files, started, report, kind)
     materialise(store)
     logger.info("Stored version %d of the %s of %s", number, kind, slug)
