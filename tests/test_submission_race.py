@@ -27,7 +27,7 @@ from served_app import ServedApp
 
 from vic_semantic.access import Role, TokenRegistry
 from vic_semantic.inference import sparql_rules
-from vic_semantic.namespaces import INFERRED_GRAPH, PROV, VIC, catalogue_graph
+from vic_semantic.namespaces import ID, INFERRED_GRAPH, MEMBERS_GRAPH, PROV, VIC, catalogue_graph
 from vic_semantic.store.remote import RemoteEndpoints, RemoteStore
 from vic_semantic.submissions.pipeline import _claim_next_version, convert_catalogue
 from vic_semantic.submissions.versions import PROVENANCE_GRAPH, catalogue_entity
@@ -106,12 +106,24 @@ def race(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
         # the second finds the store filled and loads nothing.
         servers.append(ServedApp(first, ADMIN_TOKEN, VIC_LOAD_DEMO="true", **remote))
         servers.append(ServedApp(second, ADMIN_TOKEN, VIC_LOAD_DEMO="true", **remote))
+        _register(oxigraph, MEMBERS)
         cluster = Cluster(oxigraph, (servers[0], servers[1]), tokens)
         yield Race(cluster, _submit_many(cluster))
     finally:
         for server in servers:
             server.terminate()
         oxigraph.stop()
+
+
+def _register(oxigraph: OxigraphServer, members: tuple[str, ...]) -> None:
+    """Describe ``members`` in the members graph, because only registered members submit."""
+    rows = " ".join(f"<{ID}member/{member}> a <{VIC.ClusterMember}> ." for member in members)
+    response = httpx.post(
+        f"{oxigraph.base}/update",
+        data={"update": f"INSERT DATA {{ GRAPH <{MEMBERS_GRAPH}> {{ {rows} }} }}"},
+        timeout=30,
+    )
+    response.raise_for_status()
 
 
 def _submit_many(cluster: Cluster) -> list[Attempt]:
