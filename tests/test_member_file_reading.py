@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pyoxigraph as ox
 import pytest
-from conftest import ServiceFactory
+from conftest import ServiceFactory, register_member
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -53,6 +53,7 @@ def world(service_factory: ServiceFactory, tmp_path: Path) -> Iterator[World]:
     registry = TokenRegistry(tmp_path / "tokens.json")
     member = registry.create(Role.MEMBER, member=MEMBER)[1]
     service = service_factory(load_demo=False)
+    register_member(service, MEMBER)
     app_ = create_app(service.settings, service=service)
     with TestClient(app_, raise_server_exceptions=False) as client:
         yield World(client, service, {"Authorization": f"Bearer {member}"})
