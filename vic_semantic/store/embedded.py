@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -238,6 +239,29 @@ class EmbeddedStore:
     def flush(self) -> None:
         if self.path is not None:
             self._store.flush()
+
+    def optimize(self) -> None:
+        """Compact the on-disk store, so that each index is one sorted run of files.
+
+        A bulk load and the inference step's writes after it leave several overlapping files
+        per index, and a lookup reads each of them. On the benchmark cluster the explore mix
+        took 17 % less engine time at 100k triples and 27 % less at 1M after this call, which
+        took 0.2 s and 1.7 s (docs/benchmarks.md). On a store compacted before, it returns
+        at once. Queries and writes may run meanwhile; an in-memory store has nothing to do.
+        """
+        if self.path is None:
+            return
+        started = time.perf_counter()
+        try:
+            self._store.optimize()
+        except OSError as error:
+            raise StoreError(
+                f"Не удалось уплотнить хранилище {self.path}: {error}. Проверьте свободное "
+                "место на диске.",
+                f"Failed to compact the store at {self.path}: {error}. Check the free disk "
+                "space.",
+            ) from error
+        logger.info("compacted the store at %s in %.2f s", self.path, time.perf_counter() - started)
 
     def backup(self, directory: Path) -> None:
         """Write a consistent copy of the store to the new folder ``directory``.
