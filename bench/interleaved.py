@@ -9,9 +9,15 @@ them in turn, in a rotating order, with one client. Load from elsewhere then fal
 three alike, and the ratios of the medians stay comparable.
 
 "before" is the service from the source tree ``DIR`` (for example ``git archive`` of an
-older commit), started with uvicorn's asyncio loop and h11 parser as ``vic-semantic serve``
-did before uvloop and httptools were dependencies. "after" is this tree's ``vic-semantic
-serve``. Both serve one copy each of a store loaded once by ``bench/load_vic.py``.
+older commit), started by that tree's own ``vic-semantic serve`` command, so it runs with the
+event loop, HTTP parser and logging that its command chooses. "after" is this tree's
+``vic-semantic serve``. Both serve one copy each of a store loaded once by
+``bench/load_vic.py``. Before commit 9e71995 was measured, the launcher forced uvicorn's
+asyncio loop and h11 parser on the earlier tree, as ``vic-semantic serve`` ran before uvloop
+and httptools were dependencies.
+
+The report ends with each server's CPU time per query and the load average (1 min) at the
+start and end of the measured rounds.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import signal
 import statistics
@@ -34,26 +41,23 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import write_dataset
-from servers import BIN, Server, free_port, start_oxigraph, stop_all
+from servers import Server, free_port, start_oxigraph, stop_all
 from workload import Parameters, load_queries, run_once
 
 logger = logging.getLogger("bench")
 REPO = Path(__file__).resolve().parent.parent
 
-# Starts the service of another source tree as `vic-semantic serve` did before uvloop and
-# httptools: uvicorn's defaults then were the asyncio loop and the h11 parser.
-_BEFORE_LAUNCHER = """
+# Runs `vic-semantic serve` of a source tree: argv[1] is the tree, the rest are the
+# command's arguments.
+_SERVE_LAUNCHER = """
 import sys
-sys.path.insert(0, sys.argv[3])  # before the working folder, which `python -c` puts first
-import uvicorn
-from api.main import create_app
+tree = sys.argv[1]
+sys.path.insert(0, tree)  # before the working folder, which `python -c` puts first
 import vic_semantic
-from vic_semantic.config import Settings
-data_dir, port = sys.argv[1], int(sys.argv[2])
-settings = Settings(data_dir=data_dir, base_url=f"http://127.0.0.1:{port}", load_demo=False)
-assert vic_semantic.__file__.startswith(sys.argv[3]), vic_semantic.__file__
-uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-            access_log=False, loop="asyncio", http="h11")
+assert vic_semantic.__file__.startswith(tree), vic_semantic.__file__
+from vic_semantic.cli import app
+sys.argv = ["vic-semantic", *sys.argv[2:]]
+app()
 """
 
 
@@ -79,14 +83,10 @@ def start_services(dataset: Path, work: Path, before_tree: Path) -> dict[str, Se
         port = free_port()
         server = Server(f"vic-semantic {name}", f"http://127.0.0.1:{port}/sparql",
                         log_path=work / f"{name}.log")
-        if name == "before":
-            server.start([sys.executable, "-c", _BEFORE_LAUNCHER, str(data_dir), str(port),
-                          str(before_tree.resolve())],
-                         env={"PYTHONPATH": str(before_tree.resolve()), "VIC_LOAD_DEMO": "false"})
-        else:
-            server.start([str(BIN / "vic-semantic"), "serve", "--host", "127.0.0.1", "--port",
-                          str(port), "--data-dir", str(data_dir)],
-                         env={"PYTHONPATH": str(REPO), "VIC_LOAD_DEMO": "false"})
+        tree = before_tree.resolve() if name == "before" else REPO
+        server.start([sys.executable, "-c", _SERVE_LAUNCHER, str(tree), "serve", "--host",
+                      "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
+                     env={"PYTHONPATH": str(tree), "VIC_LOAD_DEMO": "false"})
         server.wait_ready(300)
         servers[name] = server
     servers["oxigraph"] = start_oxigraph(dataset, work, 300)
@@ -165,12 +165,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vic-interleaved-", dir=REPO / "var" / "bench"))
     try:
         servers = start_services(dataset, work, args.before_tree)
+        load_start = os.getloadavg()[0]
         latencies = interleave(servers, params, args.rounds, args.seed)
+        load_end = os.getloadavg()[0]
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
     (REPO / "var" / "bench" / f"interleaved-{args.scale}.json").write_text(json.dumps(latencies))
     print(report(latencies))
+    print(f"\nload average (1 min): {load_start:.1f} at the start, {load_end:.1f} at the end")
 
 
 if __name__ == "__main__":
