@@ -76,7 +76,8 @@ def error_body(error: VicError, lang: str) -> dict[str, object]:
     return body
 
 
-async def _handle_vic_error(request: Request, error: Exception) -> JSONResponse:
+async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
+    """Return the JSON error response for a library error, in the client's language."""
     if not isinstance(error, VicError):  # registered for VicError only
         raise error
     lang = choose_language(request.headers.get("accept-language"))
@@ -90,4 +91,4 @@ async def _handle_vic_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(VicError, _handle_vic_error)
+    app.add_exception_handler(VicError, handle_vic_error)
