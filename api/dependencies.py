@@ -76,8 +76,8 @@ def require_admin(request: Request) -> Principal:
 async def require_read(request: Request) -> Principal:
     """Return the principal if it may read; anonymous requests get 401 when reading is closed.
 
-    Installed on the whole application, so it is async: FastAPI runs a plain-function
-    dependency on the thread pool, and that hand-off cost more than the check itself. A
+    Installed on the whole application. It is async because FastAPI runs a plain-function
+    dependency on the thread pool, and that hand-off costs more than the check itself. A
     bearer token is still checked on the thread pool, because that reads the token file.
     The principal is kept in ``request.state.principal`` for the request's log line.
     ``PUBLIC_PATHS`` stay open so that liveness and readiness probes need no token.

@@ -383,8 +383,8 @@ class EmbeddedStore:
         assert snapshots is not None
         pool = self._query_pool()
         generation = self._generation
-        # Making a snapshot after a write copies files for up to seconds, so that is left
-        # to a thread; the snapshot of the current generation is taken on the loop.
+        # The snapshot of the current generation is taken on the loop. Making one after a
+        # write can take seconds, so that is left to a thread.
         snapshot = snapshots.acquire_made(generation)
         if snapshot is None:
             snapshot = await _acquire_on_thread(snapshots, generation)

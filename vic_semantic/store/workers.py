@@ -167,7 +167,7 @@ class QueryPool:
         """Run ``task`` as ``stream`` does, with its limits and errors, on the running loop.
 
         The loop watches the worker's end of the pipe, so no thread waits while the query
-        runs: with ``stream`` the API spent a thread-pool hand-off on every query. Only
+        runs, where ``stream`` costs an event loop a thread-pool hand-off per query. Only
         waiting for a worker while all are busy, and starting one, run on a thread.
         Closing the generator before its end kills the worker, whose result is unfinished.
         """
@@ -219,8 +219,8 @@ class QueryPool:
         remaining = started + timeout - time.monotonic()
         try:
             if remaining > 0 and await _readable(worker.connection, remaining):
-                # NOTE: a message larger than the socket buffer is read while the worker
-                # still writes it, and the loop waits that long; the worker is writing.
+                # NOTE: ``recv`` reads a whole message, so one larger than the socket buffer
+                # keeps the loop waiting until the worker has written the rest.
                 message: Outcome = worker.connection.recv()
                 return message
         except (EOFError, OSError) as error:
