@@ -46,6 +46,12 @@ from workload import Parameters, load_queries, run_once
 
 logger = logging.getLogger("bench")
 REPO = Path(__file__).resolve().parent.parent
+SERVING_CPU = "serving process cpu ms per query"
+# The pseudo-queries of CPU time, with their rows in the report.
+CPU_ROWS = {
+    "cpu ms per query": "server CPU ms per query",
+    SERVING_CPU: "of which the serving process (vic-semantic: API without workers)",
+}
 
 # Runs `vic-semantic serve` of a source tree: argv[1] is the tree, the rest are the
 # command's arguments.
@@ -99,13 +105,14 @@ def interleave(servers: dict[str, Server], params: dict[str, object], rounds: in
 
     Each server's CPU time over the measured rounds, divided by its queries, is added as the
     pseudo-query "cpu ms per query": it depends far less on other jobs than the latencies.
+    "serving process cpu ms per query" leaves out the query workers of vic-semantic.
     """
     queries = [q for q in load_queries() if q.in_mix]
     names = list(servers)
     latencies: dict[str, dict[str, list[float]]] = {n: {q.name: [] for q in queries}
                                                     for n in names}
     draw = Parameters(params, f"{seed}:interleaved")
-    cpu_start: dict[str, float] = {}
+    cpu_start: dict[str, tuple[float, float]] = {}
     with httpx.Client(timeout=60) as client:
         for round_number in range(rounds + 1):
             if round_number == 1:
@@ -119,35 +126,40 @@ def interleave(servers: dict[str, Server], params: dict[str, object], rounds: in
                     if round_number > 0:  # the first round warms caches and workers
                         latencies[name][query.name].append(time.perf_counter() - started)
     for name in names:
-        seconds = _cpu(servers[name]) - cpu_start[name]
-        latencies[name]["cpu ms per query"] = [seconds / (rounds * len(queries))]
+        serving, total = _cpu(servers[name])
+        count = rounds * len(queries)
+        latencies[name]["cpu ms per query"] = [(total - cpu_start[name][1]) / count]
+        latencies[name][SERVING_CPU] = [(serving - cpu_start[name][0]) / count]
     return latencies
 
 
-def _cpu(server: Server) -> float:
+def _cpu(server: Server) -> tuple[float, float]:
+    """Return the CPU seconds of the serving process, and of it with its children."""
     assert server.watch is not None
-    return server.watch.cpu_seconds()
+    times = server.watch.process.cpu_times()
+    return times.user + times.system, server.watch.cpu_seconds()
 
 
 def report(latencies: dict[str, dict[str, list[float]]]) -> str:
     names = list(latencies)
     lines = ["| Query | " + " | ".join(f"{n} median ms" for n in names)
              + " | before ÷ oxigraph | after ÷ oxigraph |", "|---|" + "---:|" * (len(names) + 2)]
-    for query in [q for q in latencies[names[0]] if q != "cpu ms per query"]:
+    for query in [q for q in latencies[names[0]] if q not in CPU_ROWS]:
         medians = {n: statistics.median(latencies[n][query]) * 1000 for n in names}
         lines.append(f"| {query} | " + " | ".join(f"{medians[n]:.2f}" for n in names)
                      + f" | {medians['before'] / medians['oxigraph']:.2f}"
                      f" | {medians['after'] / medians['oxigraph']:.2f} |")
     mix = {n: statistics.median([x for name, q in latencies[n].items()
-                                 if name != "cpu ms per query" for x in q]) * 1000
+                                 if name not in CPU_ROWS for x in q]) * 1000
            for n in names}
     lines.append("| mix (all queries pooled) | " + " | ".join(f"{mix[n]:.2f}" for n in names)
                  + f" | {mix['before'] / mix['oxigraph']:.2f}"
                  f" | {mix['after'] / mix['oxigraph']:.2f} |")
-    cpu = {n: latencies[n]["cpu ms per query"][0] * 1000 for n in names}
-    lines.append("| server CPU ms per query | " + " | ".join(f"{cpu[n]:.2f}" for n in names)
-                 + f" | {cpu['before'] / cpu['oxigraph']:.2f}"
-                 f" | {cpu['after'] / cpu['oxigraph']:.2f} |")
+    for row, label in CPU_ROWS.items():
+        cpu = {n: latencies[n][row][0] * 1000 for n in names}
+        lines.append(f"| {label} | " + " | ".join(f"{cpu[n]:.2f}" for n in names)
+                     + f" | {cpu['before'] / cpu['oxigraph']:.2f}"
+                     f" | {cpu['after'] / cpu['oxigraph']:.2f} |")
     return "\n".join(lines)
 
 
