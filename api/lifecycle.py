@@ -20,13 +20,14 @@ def start_service(settings: Settings) -> VicService:
     graph behind the data; recomputing it at start-up repairs that. The embedded store
     records when its inferred graph is current, and then start-up skips the recomputation.
     An embedded store is compacted before the first query, because queries on the files a
-    load leaves behind take up to a quarter longer (``EmbeddedStore.optimize``).
+    load leaves behind take about a quarter longer (``EmbeddedStore.optimize``).
     """
     service = VicService.open(settings)
     ensure_materialised(service.store)
     if isinstance(service.store, EmbeddedStore):
-        # NOTE: files that API writes add later are merged only when RocksDB's own
-        # compaction picks them up, so queries after many writes may slow a little.
+        # NOTE: the files that API writes add later are merged only by RocksDB's own
+        # compaction, so after many writes a lookup may read several files per index again
+        # until the next start.
         service.store.optimize()
     return service
 

@@ -246,9 +246,10 @@ class EmbeddedStore:
 
         A bulk load and the inference step's writes after it leave several overlapping files
         per index, and a lookup reads each of them. On the benchmark cluster the explore mix
-        took 17 % less engine time at 100k triples and 27 % less at 1M after this call, which
-        took 0.2 s and 1.7 s (docs/benchmarks.md). On a store compacted before, it returns
-        at once. Queries and writes may run meanwhile; an in-memory store has nothing to do.
+        took about a fifth less engine CPU time after this call, at 100k and at 1M triples,
+        and the call took 0.2 to 0.7 s and 1.7 to 3.2 s (``bench/compaction.py``,
+        docs/benchmarks.md). On a store compacted before, it returns at once. Queries and
+        writes may run meanwhile. An in-memory store has nothing to compact.
         """
         if self.path is None:
             return
