@@ -167,7 +167,7 @@ class QueryPool:
         """Run ``task`` as ``stream`` does, with its limits and errors, on the running loop.
 
         The loop watches the worker's end of the pipe, so no thread waits while the query
-        runs, where ``stream`` costs an event loop a thread-pool hand-off per query. Only
+        runs. An event loop that used ``stream`` would hand each query to a thread. Only
         waiting for a worker while all are busy, and starting one, run on a thread.
         Closing the generator before its end kills the worker, whose result is unfinished.
         """
