@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.errors import HttpError
 from api.negotiation import choose_language
-from vic_semantic.access import ANONYMOUS, Principal, Role, denied_graphs
+from vic_semantic.access import (
+    ANONYMOUS,
+    DirectWrite,
+    Principal,
+    Role,
+    denied_graphs,
+    direct_write_rule,
+)
 from vic_semantic.namespaces import GRAPH, INFERRED_GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph
@@ -147,6 +154,36 @@ def require_update_write(request: Request, targets: Sequence[WrittenGraph]) -> P
     if denied[0] == WrittenGraph(TargetKind.GRAPH, str(INFERRED_GRAPH)):
         raise _inferred_graph_error()
     raise _forbidden_graph(principal, str(denied[0]))
+
+
+def checked_graphs(request: Request, graphs: Iterable[str | None]) -> list[str]:
+    """Return the graphs among ``graphs`` whose direct writes must be validated first.
+
+    Raises 403 naming the graph when one of them changes only through POST /catalogues.
+    Call it after the ownership check.
+    """
+    principal = get_principal(request)
+    checked = []
+    for graph in graphs:
+        rule = direct_write_rule(principal, graph)
+        if rule is DirectWrite.SUBMISSION_ONLY:
+            raise _submission_only(graph or "DEFAULT")
+        if rule is DirectWrite.VALIDATED and graph is not None and graph not in checked:
+            checked.append(graph)
+    return checked
+
+
+def _submission_only(graph: str) -> HttpError:
+    return HttpError(
+        403,
+        "catalogue_submission_only",
+        f"Граф <{graph}> — каталог участника; он меняется только через POST /catalogues, "
+        "который проверяет файлы по SHACL-формам и сохраняет их без нарушений. Отправьте "
+        "файлы каталога туда.",
+        f"The graph <{graph}> is a member's catalogue; it changes only through "
+        "POST /catalogues, which validates the files against the SHACL shapes and stores "
+        "them only without violations. Submit the catalogue files there.",
+    )
 
 
 def _require_token(principal: Principal) -> None:

@@ -20,6 +20,8 @@ from vic_semantic.errors import (
     UnsupportedFormatError,
     VicError,
 )
+from vic_semantic.member_registry import UnknownMemberError
+from vic_semantic.triple_terms import TripleTermError
 from vic_semantic.validation.fast.shapes import ShaclFailure
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,10 @@ def _status_and_code(error: VicError) -> tuple[int, str]:
         return 400, "query_syntax"
     if isinstance(error, RdfSyntaxError):
         return 400, "rdf_syntax"
+    if isinstance(error, UnknownMemberError):
+        return 404, "member_not_found"
+    if isinstance(error, TripleTermError):
+        return 415, "triple_term_unsupported"
     if isinstance(error, UnsupportedFormatError):
         return 415, "unsupported_media_type"
     if isinstance(error, ResultTooLargeError):
@@ -91,4 +97,8 @@ async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Answer library errors and FastAPI's and Starlette's own errors in the service's format."""
+    from api.framework_errors import install_framework_error_handlers
+
     app.add_exception_handler(VicError, handle_vic_error)
+    install_framework_error_handlers(app)

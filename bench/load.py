@@ -60,7 +60,7 @@ from report import machine_facts
 from servers import BIN, Server, free_port, stop_all
 
 from vic_semantic.access import Role, TokenRegistry
-from vic_semantic.namespaces import catalogue_graph
+from vic_semantic.namespaces import ID, MEMBERS_GRAPH, catalogue_graph
 
 logger = logging.getLogger("load")
 REPO = Path(__file__).resolve().parent.parent
@@ -108,7 +108,18 @@ def start_service(work: Path, members: int) -> tuple[Server, dict[str, str], str
         env={"VIC_LOAD_DEMO": "true"},
     )
     server.load["start_seconds"] = server.wait_ready(900)
+    register_members(base_url(server), admin, list(tokens))
     return server, tokens, admin
+
+
+def register_members(url: str, admin: str, slugs: list[str]) -> None:
+    """Describe the load-test members in the members graph: submissions for others get 404."""
+    rows = "".join(f"<{ID}member/{slug}> a <{VIC}ClusterMember> .\n" for slug in slugs)
+    response = httpx.post(url + "/graphs", params={"graph": str(MEMBERS_GRAPH)},
+                          content=rows.encode(), timeout=60,
+                          headers={"Authorization": f"Bearer {admin}",
+                                   "Content-Type": "text/turtle"})
+    response.raise_for_status()
 
 
 def base_url(server: Server) -> str:
@@ -161,7 +172,8 @@ def summarise(recorder: Recorder) -> dict[str, Any]:
     overall["5xx"] = sum(1 for r in others if r[1] >= 500)
     return {"elapsed": recorder.elapsed, "kinds": per_kind, "overall": overall,
             "transport_errors": recorder.transport_errors,
-            "unexpected": recorder.unexpected[:20]}
+            "unexpected": recorder.unexpected[:20],
+            "server_errors": recorder.server_errors[:20]}
 
 
 def _count(values: Any) -> dict[str, int]:
@@ -288,6 +300,8 @@ def render(results: dict[str, Any], console: Console) -> None:
         console.print(f"acknowledged writes checked: {writes['checked']}; "
                       f"lost: {writes['lost'] or 'none'}; inferred graph: {phase['inferred']}; "
                       f"transport errors: {phase['transport_errors'] or 'none'}")
+        for line in phase["server_errors"]:
+            console.print(f"5xx: {line}")
     console.print("* overall leaves out the runaway client's own requests")
     console.print(f"expectations: {results['expectations']}")
 

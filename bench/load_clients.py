@@ -71,6 +71,9 @@ class Recorder:
     transport_errors: dict[str, int] = field(default_factory=dict)
     acknowledged: dict[str, Acknowledged] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
+    # Each 5xx but the runaway query's: method, path, status, request id and the body's
+    # start, so its line in the server log can be found by the id.
+    server_errors: list[str] = field(default_factory=list)
 
     def note(self, kind: str, status: int, seconds: float, runaway: bool = False) -> None:
         self.requests.append((kind, status, seconds, runaway))
@@ -78,6 +81,17 @@ class Recorder:
     def failed(self, kind: str, error: Exception) -> None:
         key = f"{kind}: {type(error).__name__}"
         self.transport_errors[key] = self.transport_errors.get(key, 0) + 1
+
+    async def note_server_error(self, response: httpx.Response) -> None:
+        """Keep the details of a 5xx response; an httpx response event hook."""
+        request = response.request
+        if response.status_code < 500 or request.url.params.get("query") == RUNAWAY_QUERY:
+            return
+        body = (await response.aread())[:300].decode("utf-8", errors="replace")
+        self.server_errors.append(
+            f"{request.method} {request.url.path} {response.status_code} "
+            f"id={response.headers.get('x-request-id', '-')}: {body}"
+        )
 
 
 @dataclass(frozen=True)
@@ -225,8 +239,9 @@ async def run_phase(setup: Setup, clients: int, duration: float, request_timeout
     started = time.perf_counter()
     deadline = started + duration
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
+    hooks = {"response": [recorder.note_server_error]}
     async with httpx.AsyncClient(base_url=setup.url, timeout=request_timeout,
-                                 limits=limits) as http:
+                                 limits=limits, event_hooks=hooks) as http:
         loops = [Client(i, setup, recorder, seed).run(http, deadline) for i in range(clients)]
         stray = asyncio.create_task(runaway_loop(http, recorder, deadline)) if runaway else None
         await asyncio.gather(*loops)

@@ -176,3 +176,18 @@ def empty_client(empty_service: VicService) -> Iterator[TestClient]:
     app = create_app(empty_service.settings, service=empty_service)
     with TestClient(app) as test_client:
         yield test_client
+
+
+def register_member(service: VicService, slug: str) -> None:
+    """Describe the member ``slug`` in the members graph, as loading its registry row would."""
+    import pyoxigraph as ox
+
+    from vic_semantic.namespaces import ID, MEMBERS_GRAPH, VIC
+
+    row = ox.Quad(
+        ox.NamedNode(f"{ID}member/{slug}"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode(str(VIC.ClusterMember)),
+        ox.NamedNode(str(MEMBERS_GRAPH)),
+    )
+    service.store.add_quads([row])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 import json
 from pathlib import Path
 
@@ -93,3 +94,28 @@ def test_anonymous_read_setting() -> None:
     assert ANONYMOUS.can_read(allow_anonymous_read=True)
     assert not ANONYMOUS.can_read(allow_anonymous_read=False)
     assert Principal(Role.ANALYST).can_read(allow_anonymous_read=False)
+
+
+def test_token_compared_in_constant_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Records each comparison and still runs the real one. The time taken must not depend on
+    # how many records come before the match or on how much of a guess is right, so every
+    # digest is compared, always with hmac.compare_digest, and never the token itself.
+    registry = TokenRegistry(tmp_path / "tokens.json", admin_token="from-env")
+    secrets = [registry.create(Role.MEMBER, member=f"member-{k}")[1] for k in range(5)]
+    compared: list[tuple[str, str]] = []
+    real_compare = hmac.compare_digest
+
+    def recording_compare(left: str, right: str) -> bool:
+        compared.append((left, right))
+        return real_compare(left, right)
+
+    monkeypatch.setattr("vic_semantic.access.hmac.compare_digest", recording_compare)
+
+    for token in (secrets[0], secrets[-1], secrets[0][:-1] + "x", "vic_guess"):
+        compared.clear()
+        registry.authenticate(token)
+
+        assert len(compared) >= 1 + len(secrets), f"comparisons stopped early for {token[:8]}…"
+        for left, right in compared:
+            assert len(left) == len(right) == 64, "a comparison of something but two digests"
+            assert token not in (left, right)

@@ -1,8 +1,11 @@
 """Who may call which route: every route of the app against every kind of principal.
 
 Each row of ``CASES`` is one request on one route: a read, or a write aimed at a graph
-chosen for the principal (its own graph, another member's graph, the ontology graph, the
-default graph, or graphs no member owns). ``EXPECTED`` gives the status each principal gets
+chosen for the principal (its own veterinary graph, its own catalogue graph, another member's
+graph, the ontology graph, the default graph, or graphs no member owns). A member owns its
+catalogue graph but writes it only through POST /catalogues, so direct writes to it are
+denied to members; direct writes to its veterinary graph are validated first, and the test
+triple here has no violations. ``EXPECTED`` gives the status each principal gets
 for each kind of operation. A route missing from ``CASES`` fails ``test_every_route_has_row``,
 so a new route cannot ship without a decision on who may call it.
 
@@ -38,7 +41,15 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from vic_semantic.access import Role, TokenRegistry
 from vic_semantic.config import Settings
-from vic_semantic.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, catalogue_graph
+from vic_semantic.namespaces import (
+    GRAPH,
+    INFERRED_GRAPH,
+    MEMBERS_GRAPH,
+    ONTOLOGY_GRAPH,
+    VIC,
+    catalogue_graph,
+    veterinary_graph,
+)
 from vic_semantic.service import VicService
 
 # Starlette's multipart parser leaves a SpooledTemporaryFile for the garbage collector when
@@ -53,6 +64,8 @@ MEMBER_A = "molochnyj-zavod-1"
 MEMBER_B = "myasokombinat-1"
 BASE_URL = "http://testserver"
 DIRECT_GRAPH = f"{BASE_URL}/graphs/existing"
+# A file with no data row is rejected with 400 whoever sends it, so the file has one.
+PRODUCTS_CSV = "gtin,name\n9520001000041,Кефир 1%\n".encode()
 PRINCIPALS = ["anonymous", "analyst", "member_a", "member_b", "admin"]
 OK = 0  # placeholder in EXPECTED for the case's own success status
 TRIPLE = "<https://example.org/s> <https://example.org/p> <https://example.org/o> ."
@@ -74,6 +87,12 @@ def other_member(principal: str) -> str:
 
 
 def own_graph(principal: str) -> str:
+    """The principal's veterinary graph, which members write directly after validation."""
+    return str(veterinary_graph(own_member(principal)))
+
+
+def own_catalogue(principal: str) -> str:
+    """The principal's catalogue graph, which members change only through POST /catalogues."""
     return str(catalogue_graph(own_member(principal)))
 
 
@@ -83,6 +102,7 @@ def other_graph(principal: str) -> str:
 
 TARGETS: dict[str, Callable[[str], Graph]] = {
     "write_own": own_graph,
+    "write_own_catalogue": own_catalogue,
     "write_other": other_graph,
     "write_ontology": lambda _: str(ONTOLOGY_GRAPH),
     "write_default": lambda _: None,
@@ -99,6 +119,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "read": dict.fromkeys(PRINCIPALS, OK),
     "admin_read": DENIED_TO_ALL_BUT_ADMIN,
     "write_own": {"anonymous": 401, "analyst": 403, "member_a": OK, "member_b": OK, "admin": OK},
+    # A member's own catalogue: direct writes are denied, POST /catalogues is the only way.
+    "write_own_catalogue": DENIED_TO_ALL_BUT_ADMIN,
     "write_other": DENIED_TO_ALL_BUT_ADMIN,
     "write_ontology": DENIED_TO_ALL_BUT_ADMIN,
     "write_default": DENIED_TO_ALL_BUT_ADMIN,
@@ -106,9 +128,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "write_unowned": DENIED_TO_ALL_BUT_ADMIN,
     # The inferred graph: written only by the server.
     "write_inferred": {**DENIED_TO_ALL_BUT_ADMIN, "admin": 403},
-    # The administrator's SPARQL updates are not parsed, so one may reach the inferred graph,
-    # but the server recomputes that graph in the same request (see test_admin_update_inferred).
-    "update_inferred": DENIED_TO_ALL_BUT_ADMIN,
+    # A SPARQL update that names the inferred graph: rejected for everyone, the administrator
+    # included, because the recompute after the update would throw the change away.
+    "update_inferred": {**DENIED_TO_ALL_BUT_ADMIN, "admin": 403},
     # Methods the protocol does not define: the route rejects them for everyone.
     "not_allowed": dict.fromkeys(PRINCIPALS, 405),
 }
@@ -218,6 +240,15 @@ def sparql_update_cases() -> Iterator[Case]:
                 204,
                 lambda p, t=target, x=text: update(x(t(p))),
             )
+
+    # Copying the members graph into the own catalogue would store it unvalidated.
+    yield Case(
+        "update_copy_members_to_own_catalogue",
+        ("/sparql", "POST"),
+        "write_own_catalogue",
+        204,
+        lambda p: update(f"COPY <{MEMBERS_GRAPH}> TO <{own_catalogue(p)}>"),
+    )
 
     # The protocol's using-graph-uri is written into the update as USING: a USING graph is
     # only read, so a member may name any graph there while writing its own.
@@ -485,7 +516,7 @@ def read_cases() -> Iterator[Case]:
             lambda p: Call(
                 "POST",
                 "/catalogues/validate",
-                {"files": {"file": ("products.csv", b"gtin,name\n", "text/csv")}},
+                {"files": {"file": ("products.csv", PRODUCTS_CSV, "text/csv")}},
             ),
         ),
         (
@@ -807,6 +838,12 @@ def open_world(
         str(GRAPH[f"member/{MEMBER_A}/scratch"]),
         [ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("scratch"))],
     )
+    # Every member's own veterinary graph exists, so PUT answers 204 and DELETE finds it.
+    for member in (MEMBER_A, MEMBER_B):
+        service.store.put_graph(
+            str(veterinary_graph(member)),
+            [ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("vet"))],
+        )
     app: FastAPI = create_app(settings, service=service)
     with TestClient(app) as client:
         yield World(service, client, tokens)
@@ -1015,18 +1052,120 @@ def test_tokens_never_logged(world: World, caplog: pytest.LogCaptureFixture) -> 
     assert "wrong-secret-value" not in logged
 
 
-def test_admin_update_inferred_recomputed(world: World) -> None:
+def test_admin_update_inferred_rejected(world: World) -> None:
     inferred = f"/graphs?graph={quote(str(INFERRED_GRAPH), safe='')}"
     accept = {"Accept": "application/n-triples"}
     before = world.client.get(inferred, headers=accept).text
     dump = world.dump()
 
-    status = world.send(
-        update(f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ {TRIPLE} }} }}"), "admin"
+    response = world.client.post(
+        "/sparql",
+        content=f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ {TRIPLE} }} }}",
+        headers={
+            "Content-Type": "application/sparql-update",
+            "Authorization": f"Bearer {world.tokens['admin']}",
+        },
     )
     after = world.client.get(inferred, headers=accept).text
-    world.restore(dump)
+    unchanged = same_quads(dump, world.dump())
+    if not unchanged:
+        world.restore(dump)
 
-    assert status == 204
-    assert "https://example.org/s" not in after
+    assert response.status_code == 403, response.text
+    assert response.json()["error"] == "inferred_graph"
+    assert unchanged
     assert sorted(after.splitlines()) == sorted(before.splitlines())
+
+
+# --- the catalogue only through POST /catalogues, the veterinary graph only valid ----------
+
+VIC_IRI = str(VIC)
+
+
+def treatment(atcvet: str) -> str:
+    """A treatment in Turtle whose ATCvet code is ``atcvet``; valid codes start with Q."""
+    return (
+        f"<urn:treatment:1> a <{VIC_IRI}VeterinaryTreatment> ; "
+        f'<{VIC_IRI}atcvetCode> "{atcvet}" ; '
+        f'<{VIC_IRI}treatmentDate> "2026-11-02"^^<http://www.w3.org/2001/XMLSchema#date> .'
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        update(f"COPY <{MEMBERS_GRAPH}> TO <{own_catalogue('member_a')}>"),
+        turtle("PUT", f"/graphs?{graph_query(own_catalogue('member_a'))}"),
+    ],
+    ids=["sparql_copy", "graph_store_put"],
+)
+def test_catalogue_write_points_to_submission(world: World, call: Call) -> None:
+    before = world.dump()
+    headers = {**call.kwargs.get("headers", {}), **world.headers("member_a")}
+
+    response = world.client.request(call.method, call.url, **{**call.kwargs, "headers": headers})
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "catalogue_submission_only"
+    assert f"<{own_catalogue('member_a')}>" in response.json()["message"]
+    assert "POST /catalogues" in response.json()["message"]
+    assert same_quads(before, world.dump())
+
+
+def veterinary_write(how: str, atcvet: str) -> Call:
+    graph = own_graph("member_a")
+    if how == "sparql":
+        return update(f"INSERT DATA {{ GRAPH <{graph}> {{ {treatment(atcvet)} }} }}")
+    return Call(
+        how,
+        f"/graphs?{graph_query(graph)}",
+        {"content": treatment(atcvet).encode(), "headers": {"Content-Type": "text/turtle"}},
+    )
+
+
+@pytest.mark.parametrize("how", ["sparql", "PUT", "POST"])
+def test_invalid_veterinary_write_rejected(world: World, how: str) -> None:
+    call = veterinary_write(how, "J51CF02")
+    before = world.dump()
+    headers = {**call.kwargs.get("headers", {}), **world.headers("member_a")}
+
+    response = world.client.request(call.method, call.url, **{**call.kwargs, "headers": headers})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["stored"] is False
+    assert body["conforms"] is False
+    assert any(result["value"] == "J51CF02" for result in body["results"])
+    assert same_quads(before, world.dump())
+
+
+@pytest.mark.parametrize("how", ["sparql", "PUT", "POST"])
+def test_valid_veterinary_write_stored(world: World, how: str) -> None:
+    call = veterinary_write(how, "QJ51DE90")
+    before = world.dump()
+    headers = {**call.kwargs.get("headers", {}), **world.headers("member_a")}
+
+    response = world.client.request(call.method, call.url, **{**call.kwargs, "headers": headers})
+
+    stored = world.service.store.ask(
+        f'ASK {{ GRAPH <{own_graph("member_a")}> {{ ?t <{VIC_IRI}atcvetCode> "QJ51DE90" }} }}'
+    )
+    world.restore(before)
+    assert response.status_code in {201, 204}
+    assert stored
+
+
+def test_veterinary_copy_checks_result(world: World) -> None:
+    """A COPY from another graph is validated on the graph it produces, not on the text."""
+    source = str(GRAPH[f"member/{MEMBER_A}/draft"])
+    world.service.store.put_graph(
+        source, list(ox.parse(treatment("J51CF02").encode(), format=ox.RdfFormat.TURTLE))
+    )
+    before = world.dump()
+
+    status = world.send(update(f"COPY <{source}> TO <{own_graph('member_a')}>"), "member_a")
+
+    unchanged = same_quads(before, world.dump())
+    world.service.store.delete_graph(source)
+    assert status == 422
+    assert unchanged

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ServiceFactory
+from conftest import ServiceFactory, register_member
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
@@ -55,6 +55,7 @@ def world(service_factory: ServiceFactory, tmp_path: Path) -> Iterator[World]:
         "admin": registry.create(Role.ADMIN)[1],
     }
     service = service_factory(load_demo=False)
+    register_member(service, MEMBER)
     with TestClient(create_app(service.settings, service=service)) as client:
         yield World(client, service, tokens)
 

@@ -14,7 +14,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from vic_semantic.catalogues.convert import convert_tables
+from vic_semantic.catalogues.readers import read_table
 from vic_semantic.validation import ValidationReport, validate_files
+from vic_semantic.validation.engine import default_ontology
 
 SAMPLE_FILES = (
     "dairy-plant-1c-export.csv",
@@ -116,8 +119,33 @@ def test_withdrawal_message_states_days(report: ValidationReport) -> None:
 
 def test_deliveries_alone_lack_treatments(shared: Path) -> None:
     alone = validate_files(sample_files(shared, ("farm-milk-deliveries.csv",)))
-    assert alone.results == ()
+    assert len(alone.results) == 1
+    notice = alone.results[0]
+    assert notice.severity == "Warning"
+    assert notice.file == "farm-milk-deliveries.csv"
+    assert "withdrawal check was skipped" in notice.message_en
+    assert "treatment log" in notice.message_en
     assert alone.conforms is True
+
+
+def test_deliveries_with_stored_treatments(shared: Path) -> None:
+    treatments = validate_files(sample_files(shared, ("farm-vet-treatments.csv",)))
+    stored = convert_tables(
+        [read_table(n, d) for n, d in sample_files(shared, ("farm-vet-treatments.csv",))],
+        default_ontology(),
+        "ferma-1",
+    ).graph
+
+    checked = validate_files(
+        sample_files(shared, ("farm-milk-deliveries.csv",)),
+        member_slug="ferma-1",
+        stored_treatments=stored,
+    )
+
+    assert [r.row for r in checked.results] == [2, 4, 6]
+    assert all(r.file == "farm-milk-deliveries.csv" for r in checked.results)
+    assert checked.conforms is False
+    assert len(treatments.violations) == 1
 
 
 def test_json_report_in_english(report: ValidationReport) -> None:

@@ -123,10 +123,21 @@ def test_code_refines_name(ontology: Graph) -> None:
     assert decision.justification == "semapv:MappingChaining"
 
 
-def test_code_name_conflict_reported(ontology: Graph) -> None:
+def test_code_name_conflict_needs_review(ontology: Graph) -> None:
     decision = decide("Сыр «Гауда»", ontology, {"tnved": "0406 10 200 1"})
 
-    assert decision.cls == VIC.Tvorog
+    assert decision.status == "ambiguous"
+    assert decision.cls is None
+    assert [f["kind"] for f in decision.findings] == ["code_name_conflict"]
+    assert [c.cls for c in decision.candidates[:2]] == [VIC.Cheese, VIC.Tvorog]
+
+
+def test_wrong_code_on_sausage_needs_review(ontology: Graph) -> None:
+    decision = decide("Колбаса вареная «Языковая»", ontology, {"tnved": "0403"})
+
+    assert decision.status == "ambiguous"
+    assert decision.cls is None
+    assert decision.candidates[1].cls == VIC.FermentedMilkProduct
     assert [f["kind"] for f in decision.findings] == ["code_name_conflict"]
 
 

@@ -65,7 +65,23 @@ def test_correction_rejects_unknown_class(client: tuple[TestClient, dict[str, st
         json={"code": "A-1", "class": "vic:Nothing"},
         headers=headers,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("cls", ["vic:DataExchangeAgreement", "vic:FoodProduct"])
+def test_correction_rejects_non_product_class(
+    client: tuple[TestClient, dict[str, str]], cls: str
+) -> None:
+    test_client, headers = client
+    response = test_client.post(
+        "/catalogues/map/corrections",
+        json={"code": "A-1", "class": cls},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "not_a_product_class"
+    assert cls in response.json()["message"]
+    assert "vic:Kefir" in response.json()["message"]
 
 
 def test_profile_round_trip(client: tuple[TestClient, dict[str, str]]) -> None:

@@ -35,29 +35,19 @@ from vic_semantic.validation import ShaclFailure, load_shapes_graph, validate_gr
 TESTS = all_suite_tests()
 
 # Tests whose shapes the fast engine leaves to pySHACL (it raises UnsupportedShapes), with
-# the cause. validate_graph must still give the expected result for them.
-FAST_LEAVES_TO_PYSHACL: dict[str, str] = {
-    "property/datatype-ill-formed": "xsd:byte literals, which pyoxigraph stores as xsd:integer,",
-    "component/optional-001": "custom constraint components",
-    "component/propertyValidator-select-001": "custom constraint components",
-    "component/validator-001": "custom constraint components with sh:ask validators",
-    "pre-binding/unsupported-sparql-006": "custom constraint components",
-}
-
-# rdflib 7.6 parses "1"^^xsd:boolean as "true"^^xsd:boolean, the same value in canonical form,
-# so no engine receives the literal that the suite expects sh:uniqueLang to ignore.
-NORMALISED_BOOLEAN = 'rdflib parses sh:uniqueLang "1"^^xsd:boolean as "true"'
+# the cause. validate_graph must still give the expected result for them. None is left:
+# the fast engine runs every test of the core/ and sparql/ manifests.
+FAST_LEAVES_TO_PYSHACL: dict[str, str] = {}
 
 # Tests an engine gets wrong, by engine, with the reason. Each is a strict xfail.
 KNOWN_WRONG: dict[str, dict[str, str]] = {
     "pyshacl": {
-        "property/uniqueLang-002": NORMALISED_BOOLEAN,
         "pre-binding/shapesGraph-001": (
             "pySHACL 0.40.1 raises NotImplementedError for $shapesGraph in a SPARQL constraint"
         ),
     },
-    "fast": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
-    "validate_graph": {"property/uniqueLang-002": NORMALISED_BOOLEAN},
+    "fast": {},
+    "validate_graph": {},
 }
 
 ENGINES = tuple(KNOWN_WRONG)

@@ -7,6 +7,11 @@ Roles, from least to most trusted:
   records, and graphs under ``graph/member/{slug}/``), never the default graph;
 - admin: reads and writes everything but the inferred graph, which only the server writes.
 
+Owning a graph is not enough to write it every way (see ``direct_write_rule``): a member's
+catalogue changes only through a validated submission (POST /catalogues), and a member's
+veterinary graph takes Graph Store and SPARQL Update writes only when the resulting graph
+has no violations. The administrator is trusted and writes directly.
+
 Tokens are random strings shown once at creation. Only their SHA-256 digests are stored, in
 ``tokens.json`` in the data folder: a token has 256 bits of randomness, so an unsalted fast
 hash is enough to make a leaked file useless. The administrator's token can instead come from
@@ -69,6 +74,32 @@ class Principal:
         if self.role is not Role.MEMBER or not self.member or graph is None:
             return False
         return graph in owned_graphs(self.member) or _is_own_member_graph(graph, self.member)
+
+
+class DirectWrite(StrEnum):
+    """How a principal's Graph Store or SPARQL Update write to one graph is handled."""
+
+    # Written as sent, after the ownership check.
+    ALLOWED = "allowed"
+    # Never written directly: the graph changes only through POST /catalogues.
+    SUBMISSION_ONLY = "submission_only"
+    # Computed on a scratch copy first and written only when the result has no violations.
+    VALIDATED = "validated"
+
+
+def direct_write_rule(principal: Principal, graph: str | None) -> DirectWrite:
+    """Return how a direct write (Graph Store, SPARQL Update) of ``principal`` to ``graph`` goes.
+
+    Ownership is checked separately, by ``can_write_graph``. Only a member's own catalogue
+    and veterinary graphs have rules of their own; the administrator writes them directly.
+    """
+    if principal.role is not Role.MEMBER or not principal.member or graph is None:
+        return DirectWrite.ALLOWED
+    if graph == str(catalogue_graph(principal.member)):
+        return DirectWrite.SUBMISSION_ONLY
+    if graph == str(veterinary_graph(principal.member)):
+        return DirectWrite.VALIDATED
+    return DirectWrite.ALLOWED
 
 
 def _is_own_member_graph(graph: str, member: str) -> bool:

@@ -58,6 +58,27 @@ def _fail(error: VicError, lang: str = "ru") -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _open_service(settings: Settings) -> VicService:
+    """Open the service for a command, naming a running server as the likely lock holder."""
+    from vic_semantic.errors import StoreError
+    from vic_semantic.service import VicService
+
+    try:
+        return VicService.open(settings)
+    except StoreError as error:
+        if "lock" not in str(error).lower():
+            raise _fail(error) from error
+        console.print(
+            f"[red]Хранилище {settings.data_dir} занято: его держит запущенный сервер "
+            "vic-semantic (или другой процесс). Остановите сервер и повторите команду, или "
+            "работайте через его API (выгрузка: GET /graphs, загрузка: PUT /graphs?graph=...). / "
+            f"The store at {settings.data_dir} is in use by a running vic-semantic server (or "
+            "another process). Stop the server and run the command again, or use its API "
+            "(dump: GET /graphs, load: PUT /graphs?graph=...).[/red]"
+        )
+        raise typer.Exit(code=2) from None
+
+
 @app.callback()
 def _configure_logging(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
@@ -113,15 +134,15 @@ def load(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Load files into the store: each RDF file replaces its named graph whole.
+    """Load files into the store: each RDF file replaces its named graph whole, and several
+    files into one --graph replace it with their union.
 
     RDF files into new or empty graphs are loaded together in one bulk pass, which lands
     whole or not at all; the inferences are updated once, after the last file.
     """
     from vic_semantic.loading import load_paths
-    from vic_semantic.service import VicService
 
-    service = VicService.open(_settings(data_dir, load_demo=False))
+    service = _open_service(_settings(data_dir, load_demo=False))
     try:
         for line in load_paths(service, files, graph=graph, member=member):
             console.print(line)
@@ -173,7 +194,10 @@ def _validate_paths(files: list[Path]) -> ValidationReport:
             "Validate RDF files and member files (CSV, XLSX, JSON) in separate runs.",
         )
     if not rdf:
-        return validate_files([(path.name, path.read_bytes()) for path in files])
+        # The limits come from the environment (VIC_MAX_CATALOGUE_ROWS and _COLUMNS), as
+        # for the server.
+        limits = Settings().read_limits
+        return validate_files([(path.name, path.read_bytes()) for path in files], limits=limits)
 
     quads = []
     for path in rdf:
@@ -186,21 +210,31 @@ def _validate_paths(files: list[Path]) -> ValidationReport:
     return validate_graph(to_rdflib(quads))
 
 
+REPORT_COLUMNS = ("file", "row", "column", "value", "severity", "message")
+# A tab or line break inside a value would split its line of tab-separated output.
+FIELD_BREAKS = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+
+
 def _print_report(report: dict[str, object], lang: str) -> None:
     english = lang == "en"
     results = report.get("results")
     rows = results if isinstance(results, list) else []
-    table = Table(title="Validation report" if english else "Отчёт о проверке")
-    for column in ("file", "row", "column", "value", "severity", "message"):
-        table.add_column(column)
-    for result in rows:
-        table.add_row(
-            *(
-                str(result.get(key) or "")
-                for key in ("file", "row", "column", "value", "severity", "message")
-            )
-        )
-    Console().print(table)
+    cells = [[str(result.get(key) or "") for key in REPORT_COLUMNS] for result in rows]
+    out = Console()
+    if out.is_terminal:
+        table = Table(title="Validation report" if english else "Отчёт о проверке")
+        for column in REPORT_COLUMNS:
+            # Folding wraps a long value (a GTIN, a code) instead of cutting it with "…".
+            table.add_column(column, overflow="fold")
+        for values in cells:
+            table.add_row(*values)
+        out.print(table)
+    else:
+        # Piped output gets one finding per line, tab-separated, so that no width cuts a
+        # value and grep or a spreadsheet can read it.
+        sys.stdout.write("\t".join(REPORT_COLUMNS) + "\n")
+        for values in cells:
+            sys.stdout.write("\t".join(value.translate(FIELD_BREAKS) for value in values) + "\n")
     verdict = report.get("conforms")
     if english:
         console.print("Conforms." if verdict else f"{len(rows)} finding(s).")
@@ -221,10 +255,8 @@ def dump(
     """Write the whole dataset, every named graph included, as TriG or N-Quads."""
     import pyoxigraph as ox
 
-    from vic_semantic.service import VicService
-
     chosen = ox.RdfFormat.TRIG if rdf_format is DumpFormat.trig else ox.RdfFormat.N_QUADS
-    service = VicService.open(_settings(data_dir, load_demo=False))
+    service = _open_service(_settings(data_dir, load_demo=False))
     try:
         data = service.store.dump(chosen)
     finally:
@@ -282,6 +314,8 @@ def token_create(
     except ValueError as error:
         console.print(f"[red]Unknown role '{role}'; use analyst, member or admin.[/red]")
         raise typer.Exit(code=2) from error
+    if chosen is Role.MEMBER and member:
+        _check_member_registered(settings, member)
     registry = TokenRegistry(settings.data_dir / "tokens.json")
     try:
         token_id, secret = registry.create(chosen, member=member, label=label)
@@ -289,6 +323,34 @@ def token_create(
         raise _fail(error) from error
     console.print(f"token id: {token_id} (the secret is shown only now)")
     sys.stdout.write(secret + "\n")
+
+
+def _check_member_registered(settings: Settings, member: str) -> None:
+    """Exit with an error when the store opens and does not describe ``member``.
+
+    A store that cannot be opened (a running server has it open, or a remote one is down)
+    only gets a warning: the administrator may create tokens before the server stops.
+    """
+    from vic_semantic.errors import StoreError
+    from vic_semantic.member_registry import UnknownMemberError, is_registered_member
+    from vic_semantic.service import VicService
+
+    try:
+        service = VicService.open(settings.model_copy(update={"load_demo": False}))
+    except StoreError as error:
+        console.print(
+            f"[yellow]Не удалось проверить, что участник «{member}» зарегистрирован: "
+            f"{error.message_ru} Токен создан без проверки. / Could not check that the "
+            f"member '{member}' is registered: {error.message_en} The token is created "
+            "unchecked.[/yellow]"
+        )
+        return
+    try:
+        registered = is_registered_member(service.store, member)
+    finally:
+        service.close()
+    if not registered:
+        raise _fail(UnknownMemberError(member))
 
 
 @token_app.command("list")

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vic_semantic.catalogues.limits import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_ROWS, ReadLimits
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +33,18 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest accepted request body, in bytes."
+    )
+    max_catalogue_rows: int = Field(
+        default=DEFAULT_MAX_ROWS,
+        gt=0,
+        description="Most data rows one member file (CSV, XLSX, JSON) may have; a file with "
+        "more is rejected with 400 and asked to be split.",
+    )
+    max_catalogue_columns: int = Field(
+        default=DEFAULT_MAX_COLUMNS,
+        gt=0,
+        description="Most columns one member file may have; a value further right (an XLSX "
+        "cell, a CSV field, a JSON key) is rejected with 400 naming its place.",
     )
     max_query_bytes: int = Field(
         default=1024 * 1024, description="Largest accepted SPARQL query or update, in bytes."
@@ -125,6 +139,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Public URL of the service, used in the service description.",
     )
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """Return the limits on the size of a member file's table."""
+        return ReadLimits(self.max_catalogue_rows, self.max_catalogue_columns)
 
     @property
     def store_path(self) -> Path:

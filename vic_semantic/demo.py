@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +88,8 @@ def ensure_demo_loaded(service: VicService) -> None:
     marker = None if settings.in_memory else settings.data_dir / FINGERPRINT_FILE
     if marker is not None and marker.is_file() and marker.read_text() == fingerprint:
         logger.info("demo cluster already loaded; reopened the store")
+        if restore_fixed_graphs(service):
+            service.store.flush()
         return
 
     started = time.perf_counter()
@@ -102,6 +105,7 @@ def _ensure_demo_in_remote(service: VicService) -> None:
         logger.info(
             "remote store %s holds data; demo cluster not loaded", service.settings.store_url
         )
+        restore_fixed_graphs(service)
         return
     started = time.perf_counter()
     build_demo(service)
@@ -110,6 +114,29 @@ def _ensure_demo_in_remote(service: VicService) -> None:
         service.settings.store_url,
         time.perf_counter() - started,
     )
+
+
+def restore_fixed_graphs(service: VicService) -> bool:
+    """Reload the ontology and shapes graphs from their files where the store lacks them.
+
+    Both are built from the repository's files only, so reloading them loses nothing that a
+    client wrote. Member data is never rebuilt here. Returns whether a graph was restored.
+    """
+    settings = service.settings
+    loaders: dict[str, Callable[[], Graph]] = {
+        str(ONTOLOGY_GRAPH): lambda: load_ontology_graph(settings.ontology_dir),
+        str(SHAPES_GRAPH): lambda: load_shapes_graph(settings.shapes_dir),
+    }
+    restored = False
+    for graph_iri, load in loaders.items():
+        if service.store.ask(f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"):
+            continue
+        count = _replace(service, graph_iri, load())
+        logger.warning("the graph %s was empty; restored %d triples from files", graph_iri, count)
+        restored = True
+    if restored:
+        materialise(service.store)
+    return restored
 
 
 def build_demo(service: VicService) -> None:

@@ -9,13 +9,16 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from vic_semantic.errors import UnsupportedFormatError
 from vic_semantic.inference import materialise
 from vic_semantic.namespaces import GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import FILE_EXTENSIONS
-from vic_semantic.store.bulk import GraphSource
+from vic_semantic.store.bulk import GraphSource, file_syntax_error
 from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.triple_terms import reject_triple_terms
 from vic_semantic.write_audit import AUDIT_FILE, AuditLog, AuditRecord
 
 logger = logging.getLogger(__name__)
@@ -37,7 +40,9 @@ def load_paths(
     loaded together in one pass of the bulk loader, before the other files. That pass
     lands whole or not at all: a syntax error in any of its files changes none of its
     graphs. Every other file replaces its graph in its own transaction, in the given order,
-    so a file that fails changes nothing, and the files before it stay loaded.
+    so a file that fails changes nothing, and the files before it stay loaded. Files that
+    name one graph (``--graph`` with several files) replace it with their union, in the
+    transaction of the first of them.
     """
     _check_extensions(paths)
     bulk = _bulk_sources(service, paths, graph)
@@ -45,17 +50,53 @@ def load_paths(
         yield from _bulk_load(service, bulk)
 
     in_bulk = {source.path for source in bulk}
+    by_target = _rdf_files_by_target(paths, graph)
     for path in paths:
         if path in in_bulk:
             continue
-        suffix = path.suffix.lower()
-        if suffix in FILE_EXTENSIONS:
-            target = graph or default_graph_for(path)
-            count = service.store.replace_graph(target, path.read_bytes(), FILE_EXTENSIONS[suffix])
-            yield f"{path}: {count} triples → <{target}>"
-        else:
+        if path.suffix.lower() not in FILE_EXTENSIONS:
             yield _load_member_file(service, path, member)
+            continue
+        target = graph or default_graph_for(path)
+        group = by_target[target]
+        if len(group) == 1:
+            data, rdf_format = path.read_bytes(), FILE_EXTENSIONS[path.suffix.lower()]
+        elif path == group[0]:
+            data, rdf_format = union_of_files(group), ox.RdfFormat.N_TRIPLES
+        else:
+            continue  # loaded with the first file of its group
+        count = service.store.replace_graph(target, data, rdf_format)
+        names = ", ".join(str(member_path) for member_path in group)
+        yield f"{names}: {count} triples → <{target}>"
     materialise(service.store)
+
+
+def _rdf_files_by_target(paths: list[Path], graph: str | None) -> dict[str, list[Path]]:
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        if path.suffix.lower() in FILE_EXTENSIONS:
+            groups.setdefault(graph or default_graph_for(path), []).append(path)
+    return groups
+
+
+def union_of_files(paths: list[Path]) -> bytes:
+    """Return the triples of every file as one N-Triples document, for one graph.
+
+    Every file is parsed before anything is written, so a syntax error in any of them (an
+    RdfFileSyntaxError naming it) leaves the graph unchanged. Graph names of TriG and
+    N-Quads files are dropped, as when one such file is loaded into a graph. Blank node
+    labels are renamed per file, so ``_:b1`` of two files stays two nodes.
+    """
+    triples: list[ox.Triple] = []
+    for path in paths:
+        rdf_format = FILE_EXTENSIONS[path.suffix.lower()]
+        try:
+            quads = ox.parse(path=path, format=rdf_format, rename_blank_nodes=True)
+            for quad in reject_triple_terms(quads, path.name):
+                triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+        except SyntaxError as error:
+            raise file_syntax_error(path.name, error) from error
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _check_extensions(paths: list[Path]) -> None:
@@ -80,7 +121,7 @@ def _bulk_sources(service: VicService, paths: list[Path], graph: str | None) -> 
 
     rdf = [path for path in paths if path.suffix.lower() in FILE_EXTENSIONS]
     targets = {path: graph or default_graph_for(path) for path in rdf}
-    # Several files into one graph keep the sequential replace: the last file wins, as before.
+    # Several files into one graph are loaded as their union in one transaction instead.
     uses = Counter(targets.values())
     sources = []
     for path in rdf:

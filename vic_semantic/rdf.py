@@ -14,6 +14,7 @@ from rdflib.term import Node
 from vic_semantic.errors import RdfSyntaxError, UnsupportedFormatError
 from vic_semantic.sparql.formats import READABLE_RDF_FORMATS
 from vic_semantic.store.embedded import parse_error
+from vic_semantic.triple_terms import TripleTermError, reject_triple_terms
 
 
 def format_for_media_type(media_type: str) -> ox.RdfFormat:
@@ -47,7 +48,9 @@ def parse_rdf(data: bytes, rdf_format: ox.RdfFormat) -> list[ox.Quad]:
     """Parse a whole document, raising RdfSyntaxError with the line and column of an error."""
     reject_entity_declarations(data, rdf_format)
     try:
-        return list(ox.parse(data, format=rdf_format))
+        return list(reject_triple_terms(ox.parse(data, format=rdf_format)))
+    except TripleTermError:
+        raise
     except SyntaxError as error:
         raise parse_error(error) from error
     except ValueError as error:
@@ -63,10 +66,7 @@ def _to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) 
         if term.language:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise UnsupportedFormatError(
-        "RDF-star (тройки в роли узлов) не поддерживается при проверке.",
-        "RDF-star (triples as terms) is not supported in validation.",
-    )
+    raise TripleTermError()
 
 
 def to_rdflib(quads: list[ox.Quad]) -> Graph:

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.dependencies import get_language, get_principal, get_service, require_graph_write
+from api.dependencies import get_language, get_service, require_graph_write, require_writer
 from api.errors import HttpError
 from api.negotiation import choose_media_type
 from api.uploads import uploaded_files
 from api.validation_http import report_response, run_validation
 from vic_semantic.access import Role
 from vic_semantic.catalogues.slug import slugify
+from vic_semantic.member_registry import require_registered_member
 from vic_semantic.namespaces import catalogue_graph
 from vic_semantic.service import VicService
 from vic_semantic.submissions import (
@@ -34,9 +35,13 @@ _RDF_TYPES = {
 }
 
 
-def _target_member(request: Request, member: str | None) -> str:
-    """Return the slug of the member whose catalogue is submitted: its own, or ``member``."""
-    principal = get_principal(request)
+async def _target_member(service: VicService, request: Request, member: str | None) -> str:
+    """Return the slug of the member whose catalogue is submitted: its own, or ``member``.
+
+    Raises 401 or 403 for a principal that may not submit it, and 404 for a member the
+    members graph does not describe.
+    """
+    principal = require_writer(request)
     slug = member or (principal.member if principal.role is Role.MEMBER else None)
     if principal.role is Role.ADMIN and not slug:
         raise HttpError(
@@ -56,12 +61,14 @@ def _target_member(request: Request, member: str | None) -> str:
     graph = str(catalogue_graph(slug)) if slug else None
     require_graph_write(request, graph)
     assert slug is not None  # require_graph_write rejects anyone but a member or admin
+    await run_in_threadpool(require_registered_member, service.store, slug)
     return slug
 
 
 @router.post(
     "/catalogues",
-    summary="Submit a member's product catalogue: stored only when it has no violations",
+    summary="Submit a member's product catalogue or veterinary logs: stored only without "
+    "violations",
     responses={201: {"description": "Stored"}, 422: {"description": "Rejected, with the report"}},
 )
 async def submit(
@@ -71,13 +78,19 @@ async def submit(
     member: Annotated[str | None, Query(description="Member slug (administrator only)")] = None,
     dry_run: Annotated[bool, Query(description="Validate without storing")] = False,
 ) -> Response:
-    slug = _target_member(request, member)
+    slug = await _target_member(service, request, member)
     files = await uploaded_files(request, service.settings.max_upload_bytes)
     timeout = service.settings.validation_timeout_seconds
     submission = await run_validation(
         service,
         lambda: submit_catalogue(
-            service.store, files, slug, dry_run=dry_run, lang=lang, timeout_seconds=timeout
+            service.store,
+            files,
+            slug,
+            dry_run=dry_run,
+            lang=lang,
+            timeout_seconds=timeout,
+            limits=service.settings.read_limits,
         ),
     )
     if submission.rejected:
@@ -90,6 +103,9 @@ async def submit(
 @router.get("/catalogues/{slug}/versions", summary="List the stored versions of a catalogue")
 async def versions(slug: str, service: Annotated[VicService, Depends(get_service)]) -> JSONResponse:
     found = await run_in_threadpool(list_versions, service.store, slug)
+    if not found:
+        # An empty list only for a registered member; a former member keeps its versions.
+        await run_in_threadpool(require_registered_member, service.store, slug)
     return JSONResponse({"member": slug, "versions": [v.to_json() for v in found]})
 
 

@@ -9,7 +9,9 @@ TriG or N-Quads adds each quad to the graph it names.
 
 Reads are open to every principal allowed to read. Writes need a bearer token: a member
 writes only its own graphs, the administrator every graph but the inferred one, and every
-write recomputes the inferred graph afterwards.
+write recomputes the inferred graph afterwards. A member's catalogue graph is not written
+here at all (403: it changes only through POST /catalogues), and a write to a member's
+veterinary graph lands only when the resulting graph has no violations (422 with the report).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.dependencies import (
+    checked_graphs,
     get_language,
     get_service,
     read_body,
@@ -37,6 +40,7 @@ from api.dependencies import (
 )
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
+from api.validation_http import report_response, run_validation
 from vic_semantic.inference import materialise
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS
@@ -47,6 +51,8 @@ from vic_semantic.sparql.graph_upload import (
     upload_format,
 )
 from vic_semantic.sparql.protocol import ProtocolError, media_type_and_charset, parse_params, single
+from vic_semantic.submissions.checked_writes import add_quads_checked, write_graph_checked
+from vic_semantic.validation.report import ValidationReport
 
 logger = logging.getLogger(__name__)
 
@@ -251,8 +257,41 @@ def _base_iri(service: VicService, target: Target) -> str:
     return target.graph or graph_store_iri(service) + "?default"
 
 
-async def _put(service: VicService, request: Request, target: Target) -> Response:
+def _rejected(request: Request, report: ValidationReport) -> Response:
+    """Return the 422 response of a write whose result has violations; nothing was stored."""
+    lang = get_language(request)
+    return report_response(report, request, lang, 422, {"stored": False})
+
+
+async def _write_checked(
+    service: VicService, request: Request, target: Target, triples: list[ox.Triple], replace: bool
+) -> Response:
+    """Write a graph that must conform to the shapes: 422 with the report when it does not."""
+    assert target.graph is not None  # only named graphs are checked
+    graph = target.graph
+    existed = await run_in_threadpool(service.store.has_graph, graph)
+    report = await run_validation(
+        service,
+        lambda: write_graph_checked(
+            service.store,
+            graph,
+            triples,
+            replace=replace,
+            lang=get_language(request),
+            timeout_seconds=service.settings.validation_timeout_seconds,
+        ),
+    )
+    if not report.conforms:
+        return _rejected(request, report)
+    await run_in_threadpool(materialise, service.store)
+    logger.info("%s checked graph %s: %d triples", request.method, graph, len(triples))
+    return Response(status_code=204 if existed else 201)
+
+
+async def _put(service: VicService, request: Request, target: Target, checked: bool) -> Response:
     triples = await _uploaded_triples(service, request, _base_iri(service, target), False)
+    if checked:
+        return await _write_checked(service, request, target, triples, replace=True)
     existed = await run_in_threadpool(service.store.has_graph, target.graph)
     await run_in_threadpool(service.store.put_graph, target.graph, triples)
     await run_in_threadpool(materialise, service.store)
@@ -261,8 +300,10 @@ async def _put(service: VicService, request: Request, target: Target) -> Respons
     return Response(status_code=204 if existed else 201)
 
 
-async def _post(service: VicService, request: Request, target: Target) -> Response:
+async def _post(service: VicService, request: Request, target: Target, checked: bool) -> Response:
     triples = await _uploaded_triples(service, request, _base_iri(service, target), True)
+    if checked:
+        return await _write_checked(service, request, target, triples, replace=False)
     existed = await run_in_threadpool(service.store.has_graph, target.graph)
     await run_in_threadpool(service.store.post_graph, target.graph, triples)
     await run_in_threadpool(materialise, service.store)
@@ -270,14 +311,38 @@ async def _post(service: VicService, request: Request, target: Target) -> Respon
     return Response(status_code=204 if existed else 201)
 
 
-def _require_dataset_writable(request: Request, quads: list[ox.Quad]) -> None:
-    """Raise 401 or 403 unless the principal may write every graph the dataset names."""
+def _require_dataset_writable(request: Request, quads: list[ox.Quad]) -> list[str]:
+    """Raise 401 or 403 unless the principal may write every graph the dataset names.
+
+    Returns the graphs whose result must be validated before the dataset is stored.
+    """
     graphs: dict[str | None, None] = {}
     for quad in quads:
         name = quad.graph_name
         graphs.setdefault(None if isinstance(name, ox.DefaultGraph) else name.value, None)
     for graph in graphs:
         require_graph_write(request, graph)
+    return checked_graphs(request, graphs)
+
+
+async def _add_dataset_checked(
+    service: VicService, request: Request, quads: list[ox.Quad], checked: list[str]
+) -> Response:
+    report = await run_validation(
+        service,
+        lambda: add_quads_checked(
+            service.store,
+            quads,
+            checked,
+            lang=get_language(request),
+            timeout_seconds=service.settings.validation_timeout_seconds,
+        ),
+    )
+    if not report.conforms:
+        return _rejected(request, report)
+    await run_in_threadpool(materialise, service.store)
+    logger.info("POST dataset with checked graphs %s: %d quads", ", ".join(checked), len(quads))
+    return Response(status_code=204)
 
 
 async def _post_to_store(service: VicService, request: Request) -> Response:
@@ -289,7 +354,9 @@ async def _post_to_store(service: VicService, request: Request) -> Response:
     if is_dataset_format(rdf_format):
         body = await read_body(request, service.settings.max_upload_bytes)
         quads = await run_in_threadpool(parse_quads, body, rdf_format, graph_store_iri(service))
-        _require_dataset_writable(request, quads)
+        checked = _require_dataset_writable(request, quads)
+        if checked:
+            return await _add_dataset_checked(service, request, quads, checked)
         await run_in_threadpool(service.store.add_quads, quads)
         await run_in_threadpool(materialise, service.store)
         logger.info("POST dataset: %d quads", len(quads))
@@ -324,10 +391,12 @@ async def _handle(service: VicService, request: Request) -> Response:
     if target.is_store:
         return await _post_to_store(service, request)
     require_graph_write(request, target.graph)
+    # Deleting a checked graph leaves no data, which has no violations, so it is not checked.
+    checked = bool(checked_graphs(request, [target.graph]))
     if request.method == "PUT":
-        return await _put(service, request, target)
+        return await _put(service, request, target, checked)
     if request.method == "POST":
-        return await _post(service, request, target)
+        return await _post(service, request, target, checked)
     return await _delete(service, target)
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from rdflib import URIRef
 from rdflib.namespace import RDFS
 
-from api.dependencies import get_principal, get_service, require_graph_write
+from api.dependencies import get_principal, get_service, require_graph_write, require_writer
 from api.errors import HttpError
 from api.negotiation import choose_media_type
 from api.uploads import uploaded_files
@@ -30,18 +30,20 @@ MemberParam = Annotated[
 
 
 def _member_for(request: Request, member: str | None) -> str:
-    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise."""
-    principal = get_principal(request)
+    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise.
+
+    Profiles and corrections live in a graph of the member, so only that member and the
+    administrator read and write them.
+    """
+    principal = require_writer(request)
     slug = member or principal.member
     if slug is None:
-        if principal.role is Role.ADMIN:
-            raise HttpError(
-                400,
-                "missing_member",
-                "Укажите участника параметром ?member=<slug>.",
-                "Name the member with the parameter ?member=<slug>.",
-            )
-        slug = "-"
+        raise HttpError(
+            400,
+            "missing_member",
+            "Укажите участника параметром ?member=<slug>.",
+            "Name the member with the parameter ?member=<slug>.",
+        )
     require_graph_write(request, saved.profiles_graph(slug))
     return slug
 
@@ -76,7 +78,9 @@ async def map_catalogue(
     # NOTE: the whole file is read into memory; max_upload_bytes bounds it.
     ontology = default_ontology()
     reports = [
-        await run_in_threadpool(map_file, name, data, ontology, manual, columns)
+        await run_in_threadpool(
+            map_file, name, data, ontology, manual, columns, service.settings.read_limits
+        )
         for name, data in files
     ]
     if media_type == "text/tab-separated-values":
@@ -121,6 +125,17 @@ async def get_profile(
     return {"member": slug, "name": name, "columns": columns}
 
 
+# Every product class of the ontology lies under this class (ontology/products.ttl).
+PRODUCT_ROOT = VIC.FoodProduct
+
+
+def _is_product_class(iri: URIRef) -> bool:
+    """Return whether ``iri`` is a proper subclass of the product root, at any depth."""
+    ontology = default_ontology()
+    ancestors = set(ontology.transitive_objects(iri, RDFS.subClassOf))
+    return iri != PRODUCT_ROOT and PRODUCT_ROOT in ancestors
+
+
 @router.post("/catalogues/map/corrections", summary="Accept or correct a suggested class")
 async def post_correction(
     request: Request,
@@ -132,14 +147,23 @@ async def post_correction(
 ) -> dict[str, Any]:
     slug = _member_for(request, member)
     iri = URIRef(str(VIC) + cls.removeprefix("vic:")) if cls.startswith("vic:") else URIRef(cls)
-    if (iri, RDFS.subClassOf, None) not in default_ontology() or not code.strip():
+    if not code.strip():
         raise HttpError(
-            400,
+            422,
             "invalid_correction",
-            f"Класс «{cls}» не является классом продукции онтологии, или код пуст. "
-            "Укажите код и класс вида vic:Kefir.",
-            f"'{cls}' is not a product class of the ontology, or the code is empty. "
-            "Give a code and a class such as vic:Kefir.",
+            "Код товара пуст: укажите код (артикул) участника, к которому относится класс.",
+            "The product code is empty: give the member's code (SKU) the class applies to.",
+        )
+    if not _is_product_class(iri):
+        raise HttpError(
+            422,
+            "not_a_product_class",
+            f"«{cls}» не является классом продукции онтологии (подклассом "
+            f"vic:{PRODUCT_ROOT.removeprefix(str(VIC))}). Укажите класс продукции, например "
+            "vic:Kefir; список: GET /ontology/docs.",
+            f"'{cls}' is not a product class of the ontology (a subclass of "
+            f"vic:{PRODUCT_ROOT.removeprefix(str(VIC))}). Give a product class such as "
+            "vic:Kefir; see GET /ontology/docs for the list.",
         )
     await run_in_threadpool(saved.save_correction, service.store, slug, code.strip(), iri, label)
     return {

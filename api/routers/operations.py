@@ -79,10 +79,14 @@ async def ready(request: Request) -> Response:
     if not ontology:
         return _not_ready(
             "ontology",
-            f"Граф онтологии <{ONTOLOGY_GRAPH}> пуст: загрузите онтологию (VIC_LOAD_DEMO=true "
-            "или vic-semantic load ontology/*.ttl).",
-            f"The ontology graph <{ONTOLOGY_GRAPH}> is empty: load the ontology "
-            "(VIC_LOAD_DEMO=true, or vic-semantic load ontology/*.ttl).",
+            f"Граф онтологии <{ONTOLOGY_GRAPH}> пуст: перезапустите сервер с "
+            "VIC_LOAD_DEMO=true (он восстановит графы онтологии и форм SHACL из файлов) или, "
+            f"остановив сервер, загрузите её: vic-semantic load --graph {ONTOLOGY_GRAPH} "
+            "ontology/*.ttl.",
+            f"The ontology graph <{ONTOLOGY_GRAPH}> is empty: restart the server with "
+            "VIC_LOAD_DEMO=true (which restores the ontology and SHACL shapes graphs from the "
+            f"files), or stop the server and load it: vic-semantic load --graph {ONTOLOGY_GRAPH} "
+            "ontology/*.ttl.",
         )
     return JSONResponse({"status": "ready"})
 

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.dependencies import (
+    checked_graphs,
     get_language,
     get_service,
     read_body,
@@ -27,19 +28,24 @@ from api.dependencies import (
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
 from api.service_description import service_description
+from api.validation_http import report_response, run_validation
 from vic_semantic.access import Principal, Role
-from vic_semantic.errors import VicError
+from vic_semantic.errors import QuerySyntaxError, VicError
 from vic_semantic.inference import materialise
+from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
-from vic_semantic.sparql.lexer import QueryForm
+from vic_semantic.sparql.lexer import QueryForm, has_triple_term
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
 from vic_semantic.sparql.query_facts import facts
+from vic_semantic.sparql.syntax_hints import engine_update_error, explain
 from vic_semantic.sparql.update_dataset import add_update_dataset
-from vic_semantic.sparql.update_targets import written_graphs
+from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph, written_graphs
 from vic_semantic.store.base import Dataset
 from vic_semantic.store.embedded import EmbeddedStore
 from vic_semantic.store.streaming import chunks_on_threads, close_chunks
+from vic_semantic.submissions.checked_writes import run_update_checked
+from vic_semantic.triple_terms import TripleTermError
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +73,25 @@ def endpoint_iri(service: VicService) -> str:
     return service.settings.base_url.rstrip("/") + "/sparql"
 
 
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
 def _dataset(operation: Operation) -> Dataset:
     inferred = (operation.params.get("inferred") or ["true"])[-1].lower()
+    if inferred not in _TRUE | _FALSE:
+        raise HttpError(
+            400,
+            "invalid_parameter",
+            f"Параметр inferred: «{inferred}» не является логическим значением; укажите true "
+            "(с выводами, по умолчанию) или false (только записанные тройки).",
+            f"Parameter inferred: '{inferred}' is not a boolean; give true (with inferences, "
+            "the default) or false (stored triples only).",
+        )
     return Dataset(
         default_graphs=operation.graphs("default-graph-uri"),
         named_graphs=operation.graphs("named-graph-uri"),
-        include_inferred=inferred not in {"false", "0", "no"},
+        include_inferred=inferred in _TRUE,
     )
 
 
@@ -112,6 +131,13 @@ def _require_size(service: VicService, text: str) -> None:
 
 
 async def _run_query(service: VicService, request: Request, operation: Operation) -> Response:
+    try:
+        return await _answer_query(service, request, operation)
+    except QuerySyntaxError as error:
+        raise explain(error, operation.text, is_update=False) from error
+
+
+async def _answer_query(service: VicService, request: Request, operation: Operation) -> Response:
     _require_size(service, operation.text)
     form = facts(operation.text).form
     accept = request.headers.get("accept", "")
@@ -225,6 +251,15 @@ def _broken_tail(error: VicError) -> bytes:
 async def _run_update(
     service: VicService, request: Request, principal: Principal, operation: Operation
 ) -> Response:
+    try:
+        return await _apply_update(service, request, principal, operation)
+    except QuerySyntaxError as error:
+        raise explain(error, operation.text, is_update=True) from error
+
+
+async def _apply_update(
+    service: VicService, request: Request, principal: Principal, operation: Operation
+) -> Response:
     _require_size(service, operation.text)
     with _protocol_errors():
         rewritten = add_update_dataset(
@@ -232,8 +267,16 @@ async def _run_update(
             operation.graphs("using-graph-uri"),
             operation.graphs("using-named-graph-uri"),
         )
+    if has_triple_term(rewritten.text):
+        raise TripleTermError("SPARQL Update")
     if principal.role is not Role.ADMIN:
-        await _authorise_member_update(service, request, rewritten.text)
+        targets = await _authorise_member_update(service, request, rewritten.text)
+        written = [target.name for target in targets if target.kind is TargetKind.GRAPH]
+        checked = checked_graphs(request, written)
+        if checked:
+            return await _run_checked_update(service, request, rewritten.text, written, checked)
+    elif _may_name_inferred_graph(rewritten.text):
+        await _authorise_admin_update(service, request, rewritten.text)
     await run_in_threadpool(
         service.store.run_update,
         rewritten.text,
@@ -244,8 +287,33 @@ async def _run_update(
     return Response(status_code=204)
 
 
-async def _authorise_member_update(service: VicService, request: Request, update: str) -> None:
-    """Raise 413 or 403 unless the member may write every graph the update writes.
+async def _run_checked_update(
+    service: VicService, request: Request, update: str, written: list[str], checked: list[str]
+) -> Response:
+    """Apply a member's update only if the graphs in ``checked`` then have no violations."""
+    lang = get_language(request)
+    report = await run_validation(
+        service,
+        lambda: run_update_checked(
+            service.store,
+            update,
+            endpoint_iri(service),
+            written,
+            checked,
+            lang=lang,
+            timeout_seconds=service.settings.validation_timeout_seconds,
+        ),
+    )
+    if not report.conforms:
+        return report_response(report, request, lang, 422, {"stored": False})
+    await run_in_threadpool(materialise, service.store)
+    return Response(status_code=204)
+
+
+async def _authorise_member_update(
+    service: VicService, request: Request, update: str
+) -> list[WrittenGraph]:
+    """Return the graphs the update writes; raise 413 or 403 unless the member may write them.
 
     Updates of the administrator, who writes every graph, are not parsed: that keeps bulk
     updates fast, and the inferred graph they might write is recomputed right after.
@@ -260,8 +328,40 @@ async def _authorise_member_update(service: VicService, request: Request, update
             f"The update is longer than the {limit} bytes a member may send. Upload the "
             "data to your graph through the Graph Store (PUT or POST /graphs?graph=...).",
         )
-    targets = await run_in_threadpool(written_graphs, update, endpoint_iri(service))
+    try:
+        targets = await run_in_threadpool(written_graphs, update, endpoint_iri(service))
+    except QuerySyntaxError as error:
+        # rdflib often reports its failure at line 1, column 1; the engine's parser names
+        # the real position.
+        engine_error = await run_in_threadpool(engine_update_error, update, endpoint_iri(service))
+        raise (engine_error or error) from error
     require_update_write(request, targets)
+    return targets
+
+
+def _may_name_inferred_graph(update: str) -> bool:
+    """Return whether ``update`` may name the inferred graph, so it must be parsed.
+
+    The IRI (or a prefixed name for it) contains "inferred" unless written with \\u escapes.
+    """
+    lowered = update.lower()
+    return "inferred" in lowered or "\\u" in lowered
+
+
+async def _authorise_admin_update(service: VicService, request: Request, update: str) -> None:
+    """Raise 403 when an administrator's update writes the inferred graph by name.
+
+    The recompute after the update would throw that change away. ALL, NAMED and ``GRAPH ?g``
+    stay allowed: they change the inferred graph only as part of wider changes.
+    """
+    try:
+        targets = await run_in_threadpool(written_graphs, update, endpoint_iri(service))
+    except QuerySyntaxError:
+        # The engine reports the syntax error, with its position, when the update runs.
+        # NOTE: an update only pyoxigraph parses (SPARQL 1.2 syntax) is not checked here.
+        return
+    if WrittenGraph(TargetKind.GRAPH, str(INFERRED_GRAPH)) in targets:
+        require_update_write(request, targets)
 
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from vic_semantic.catalogues.errors import TableLayoutError, UnknownFileKindError
 from vic_semantic.catalogues.headers import detect_kind, expected_headers, normalise_header
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.table import Cell, CellValue, FileKind, Row, Table
 
 logger = logging.getLogger(__name__)
@@ -95,8 +96,21 @@ def _filled(values: Sequence[CellValue]) -> list[CellValue]:
     return [v for v in values if v is not None and (not isinstance(v, str) or v.strip())]
 
 
+def _too_many_rows(file_name: str, number: int, limits: ReadLimits) -> TableLayoutError:
+    return TableLayoutError(
+        f"в файле больше {limits.max_rows} строк данных. Разделите каталог на несколько файлов.",
+        f"the file has more than {limits.max_rows} data rows. Split the catalogue into several "
+        "files.",
+        file=file_name,
+        row=number,
+    )
+
+
 def _data_rows(
-    file_name: str, headers: list[str], body: Sequence[Sequence[CellValue]]
+    file_name: str,
+    headers: list[str],
+    body: Sequence[Sequence[CellValue]],
+    limits: ReadLimits,
 ) -> list[Row]:
     rows: list[Row] = []
     after_gap = False
@@ -109,14 +123,35 @@ def _data_rows(
             # A lone value below an empty row is a footer note ("Цены указаны без НДС").
             logger.debug("Skipped footer note %r in %s", filled[0], file_name)
             continue
+        if len(rows) == limits.max_rows:
+            raise _too_many_rows(file_name, offset + 1, limits)
         rows.append(_build_row(file_name, offset + 1, headers, values))
     return rows
 
 
+def _no_data_rows(file_name: str, sheet: str | None) -> TableLayoutError:
+    where_ru = f" листа «{sheet}»" if sheet else ""
+    where_en = f' of sheet "{sheet}"' if sheet else ""
+    return TableLayoutError(
+        f"под строкой заголовка{where_ru} нет ни одной строки данных. Добавьте строки с "
+        "товарами или записями под заголовок и отправьте файл снова.",
+        f"there are no data rows below the header row{where_en}. Add rows with the products "
+        "or records below the header and send the file again.",
+        file=file_name,
+    )
+
+
 def grid_to_table(
-    file_name: str, grid: Sequence[Sequence[CellValue]], sheet: str | None = None
+    file_name: str,
+    grid: Sequence[Sequence[CellValue]],
+    sheet: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Table:
-    """Find the header in ``grid`` and return its rows as a Table, or raise a CatalogueError."""
+    """Find the header in ``grid`` and return its rows as a Table, or raise a CatalogueError.
+
+    A table without data rows is rejected: stored as a catalogue it would replace the
+    member's products with none.
+    """
     found = find_header(grid)
     if found is None:
         raise unknown_kind_error(file_name, grid)
@@ -127,5 +162,7 @@ def grid_to_table(
         headers.pop()
     _check_unique(file_name, headers)
 
-    rows = _data_rows(file_name, headers, grid[index + 1 :])
+    rows = _data_rows(file_name, headers, grid[index + 1 :], limits)
+    if not rows:
+        raise _no_data_rows(file_name, sheet)
     return Table(file_name, kind, tuple(h for h in headers if h), tuple(rows), sheet)

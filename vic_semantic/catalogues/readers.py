@@ -7,12 +7,14 @@ anything else that decodes as text is read as CSV.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from vic_semantic.catalogues.csv_reader import decode_text, read_csv
 from vic_semantic.catalogues.errors import UnreadableFileError
 from vic_semantic.catalogues.gc_pause import gc_paused
-from vic_semantic.catalogues.json_reader import read_json
+from vic_semantic.catalogues.json_reader import read_json, shape_error
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.table import Table
 from vic_semantic.catalogues.xlsx_reader import read_xlsx
 
@@ -22,15 +24,24 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_table(file_name: str, data: bytes) -> Table:
+def read_table(file_name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """Read ``data`` (the content of ``file_name``) as a table, or raise a CatalogueError."""
     with gc_paused():
-        table = _read(file_name, data)
+        table = _read(file_name, data, limits)
     logger.info("Read %s: %s, %d rows", file_name, table.kind, len(table.rows))
     return table
 
 
-def _read(file_name: str, data: bytes) -> Table:
+def _is_json_scalar(text: str) -> bool:
+    """Return whether ``text`` is one JSON string, number, boolean or null."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return False
+    return not isinstance(document, list | dict)
+
+
+def _read(file_name: str, data: bytes, limits: ReadLimits) -> Table:
     if not data.strip():
         raise UnreadableFileError(
             "файл пуст. Отправьте файл с заголовком и строками данных.",
@@ -38,15 +49,16 @@ def _read(file_name: str, data: bytes) -> Table:
             file=file_name,
         )
     if data.startswith(ZIP_MAGIC):
-        table = read_xlsx(file_name, data)
-    elif data.startswith(OLE_MAGIC):
+        return read_xlsx(file_name, data, limits)
+    if data.startswith(OLE_MAGIC):
         raise UnreadableFileError(
             "это книга Excel старого формата (.xls). Сохраните её как .xlsx или CSV.",
             "this is an old-format Excel workbook (.xls). Save it as .xlsx or CSV.",
             file=file_name,
         )
-    elif decode_text(file_name, data).lstrip()[:1] in ("[", "{"):
-        table = read_json(file_name, data)
-    else:
-        table = read_csv(file_name, data)
-    return table
+    text = decode_text(file_name, data)
+    if text.lstrip()[:1] in ("[", "{"):
+        return read_json(file_name, data, limits)
+    if _is_json_scalar(text):
+        raise shape_error(file_name, "одно значение", "a single value")
+    return read_csv(file_name, data, limits)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from collections.abc import Iterator
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from vic_semantic.catalogues.errors import CatalogueError, UnreadableFileError
+from vic_semantic.catalogues.errors import CatalogueError, TableLayoutError, UnreadableFileError
 from vic_semantic.catalogues.grid import find_header, grid_to_table, unknown_kind_error
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.table import CellValue, Table
+from vic_semantic.catalogues.xlsx_cells import dense_rows, sparse_values
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ FULL_MODE_MAX_BYTES = 5 * 1024 * 1024
 # gigabytes. The members' declared sizes bound what zipfile will inflate, so their sum is a
 # safe check before openpyxl reads anything.
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
+
+# A merged range is usually a heading or a group label over a few rows. Filling a range that
+# covers a whole sheet would build millions of cells from one value.
+MAX_MERGED_CELLS = 1_000_000
 
 
 def _check_inflated_size(file_name: str, data: bytes) -> None:
@@ -63,28 +69,48 @@ def _open_workbook(file_name: str, data: bytes) -> openpyxl.Workbook:
         ) from error
 
 
-def _sheet_grid(sheet: object) -> list[list[CellValue]]:
-    rows: Iterator[tuple[CellValue, ...]] = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
-    grid = [list(values) for values in rows]
+def _fill_merged(file_name: str, sheet: Any, grid: list[list[CellValue]]) -> None:
+    """Give every cell of a merged range the range's value, within the rows and columns read."""
+    width = max((len(line) for line in grid), default=0)
     for merged in getattr(sheet, "merged_cells", None) or []:
+        if merged.min_row > len(grid) or merged.min_col > len(grid[merged.min_row - 1]):
+            continue
         top_left = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(grid[r]))):
-                grid[r][c] = top_left
+        last_row = min(merged.max_row, len(grid))
+        last_col = min(merged.max_col, width)
+        if (last_row - merged.min_row + 1) * (last_col - merged.min_col + 1) > MAX_MERGED_CELLS:
+            raise TableLayoutError(
+                f"лист «{sheet.title}»: объединённая область {merged.coord} больше "
+                f"{MAX_MERGED_CELLS} ячеек. Отмените объединение ячеек.",
+                f'sheet "{sheet.title}": the merged range {merged.coord} is larger than '
+                f"{MAX_MERGED_CELLS} cells. Unmerge the cells.",
+                file=file_name,
+            )
+        for r in range(merged.min_row - 1, last_row):
+            line = grid[r]
+            if len(line) < last_col:
+                line.extend([None] * (last_col - len(line)))
+            for c in range(merged.min_col - 1, last_col):
+                line[c] = top_left
+
+
+def _sheet_grid(file_name: str, sheet: Any, limits: ReadLimits) -> list[list[CellValue]]:
+    grid = dense_rows(sparse_values(file_name, sheet, limits))
+    _fill_merged(file_name, sheet, grid)
     return grid
 
 
-def read_xlsx(file_name: str, data: bytes) -> Table:
+def read_xlsx(file_name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """Read the first worksheet that has a known header into a Table."""
     workbook = _open_workbook(file_name, data)
     try:
         first_grid: list[list[CellValue]] | None = None
         for sheet in workbook.worksheets:
-            grid = _sheet_grid(sheet)
+            grid = _sheet_grid(file_name, sheet, limits)
             first_grid = grid if first_grid is None else first_grid
             if find_header(grid) is not None:
                 logger.debug("Reading sheet %r of %s", sheet.title, file_name)
-                return grid_to_table(file_name, grid, sheet=sheet.title)
+                return grid_to_table(file_name, grid, sheet=sheet.title, limits=limits)
     finally:
         workbook.close()
     error: CatalogueError = unknown_kind_error(file_name, first_grid or [])

@@ -35,6 +35,7 @@ def map_command(
     """Map product names and codes onto the ontology's classes; exit code 2 on a bad file."""
     from vic_semantic.catalogues.readers import read_table
     from vic_semantic.catalogues.table import FileKind
+    from vic_semantic.config import Settings
     from vic_semantic.mapping.report import map_table
     from vic_semantic.validation.engine import default_ontology
 
@@ -43,7 +44,7 @@ def map_command(
     reports = []
     for path in files:
         try:
-            table = read_table(path.name, path.read_bytes())
+            table = read_table(path.name, path.read_bytes(), Settings().read_limits)
         except (OSError, VicError) as error:
             message = error.message("ru") if isinstance(error, VicError) else str(error)
             console.print(f"[red]{message}[/red]")

@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from vic_semantic.catalogues.classify import Candidate, label_index
@@ -208,7 +208,7 @@ class Decider:
                     {"kind": "unknown_code", "scheme": SCHEME_TITLES[scheme], "code": code}
                 )
         if code_classes:
-            _apply_codes(decision, candidates, code_classes, self.tree)
+            _apply_codes(decision, candidates, code_classes, self.tree, self.ontology)
         return decision
 
 
@@ -277,11 +277,45 @@ def _decide_by_name(candidates: tuple[Candidate, ...], tree: Hierarchy) -> Decis
     )
 
 
+def _offer_both(
+    decision: Decision, fitting: list[Candidate], code_classes: list[URIRef], ontology: Graph
+) -> None:
+    """Make a row whose name and code disagree ambiguous, offering the name's class first.
+
+    Neither source is trusted over the other: a wrong code on a sausage must not make it a
+    fermented milk product, and a misleading name must not hide a right code. A steward
+    chooses between them.
+    """
+    named = [c for c in decision.candidates if c.cls == decision.cls][:1]
+    # The code's evidence is already in the decision; a name candidate that fits the code is
+    # preferred to a bare code class because it carries its matched words.
+    by_code = fitting[0] if fitting else _code_candidate(code_classes[0], ontology)
+    offered = [*named, by_code]
+    rest = [c for c in decision.candidates if c not in offered]
+    decision.status, decision.cls = "ambiguous", None
+    decision.predicate, decision.justification = RELATED, CROSSWALK
+    decision.confidence = min(c.confidence for c in offered)
+    decision.candidates = [*offered, *rest]
+
+
+def _code_candidate(cls: URIRef, ontology: Graph) -> Candidate:
+    """Return a candidate for a class that only a code supports, with its Russian label."""
+    labels = {
+        str(label.language or ""): str(label)
+        for label in ontology.objects(cls, RDFS.label)
+        if isinstance(label, Literal)
+    }
+    label = labels.get("ru") or labels.get("en") or str(cls).rsplit("/", 1)[-1]
+    lang = "ru" if "ru" in labels else "en"
+    return Candidate(cls, label, lang, 0.0, CODE_ONLY_CONFIDENCE, False, ())
+
+
 def _apply_codes(
     decision: Decision,
     candidates: tuple[Candidate, ...],
     code_classes: list[URIRef],
     tree: Hierarchy,
+    ontology: Graph,
 ) -> None:
     """Confirm, refine or overrule the name's decision with the classes the codes fit."""
     chosen = decision.cls
@@ -297,6 +331,7 @@ def _apply_codes(
         decision.confidence = min(1.0, decision.confidence + CODE_CONFIRMATION_BONUS)
         return
 
+    fitting = [c for c in candidates if any(tree.is_sub(c.cls, k) for k in code_classes)]
     if chosen is not None:
         decision.findings.append(
             {
@@ -305,7 +340,9 @@ def _apply_codes(
                 "code_classes": [str(c) for c in code_classes],
             }
         )
-    fitting = [c for c in candidates if any(tree.is_sub(c.cls, k) for k in code_classes)]
+        _offer_both(decision, fitting, code_classes, ontology)
+        return
+
     if fitting:
         decision.status, decision.cls = "mapped", fitting[0].cls
         decision.predicate, decision.justification = EXACT, CROSSWALK

@@ -19,6 +19,7 @@ from vic_semantic.catalogues.errors import UnknownFileKindError
 from vic_semantic.catalogues.gc_pause import gc_paused
 from vic_semantic.catalogues.grid import HEADER_SEARCH_ROWS, grid_to_table
 from vic_semantic.catalogues.headers import PRODUCT_FIELDS, normalise_header
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.readers import read_table
 from vic_semantic.catalogues.table import CellValue, Table
 from vic_semantic.mapping.report import MappingReport, map_table
@@ -32,7 +33,9 @@ def profile_columns(headers: tuple[str, ...], profile: dict[str, str]) -> dict[s
     return {wanted[normalise_header(h)]: h for h in headers if normalise_header(h) in wanted}
 
 
-def _read_csv_with_profile(file_name: str, data: bytes, profile: dict[str, str]) -> Table:
+def _read_csv_with_profile(
+    file_name: str, data: bytes, profile: dict[str, str], limits: ReadLimits
+) -> Table:
     text = decode_text(file_name, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text))
     wanted = {normalise_header(h): STANDARD_HEADERS.get(f, h) for h, f in profile.items()}
@@ -41,7 +44,7 @@ def _read_csv_with_profile(file_name: str, data: bytes, profile: dict[str, str])
         if number < HEADER_SEARCH_ROWS:
             fields = [wanted.get(normalise_header(cell), cell) for cell in fields]
         grid.append(list(fields))
-    return grid_to_table(file_name, grid)
+    return grid_to_table(file_name, grid, limits=limits)
 
 
 def map_file(
@@ -50,15 +53,16 @@ def map_file(
     ontology: Graph,
     manual: dict[str, URIRef] | None = None,
     profile: dict[str, str] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> MappingReport:
     """Read one member file and map its product rows; raises the CatalogueError family."""
     try:
-        table = read_table(file_name, data)
+        table = read_table(file_name, data, limits)
     except UnknownFileKindError:
         if not profile or data.startswith(b"PK"):
             raise
         with gc_paused():
-            table = _read_csv_with_profile(file_name, data, profile)
+            table = _read_csv_with_profile(file_name, data, profile, limits)
         return map_table(table, ontology, manual)
     columns = profile_columns(table.headers, profile) if profile else None
     return map_table(table, ontology, manual, columns)

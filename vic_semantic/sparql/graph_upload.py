@@ -17,6 +17,7 @@ from vic_semantic.rdf import format_for_media_type, reject_entity_declarations
 from vic_semantic.sparql.formats import DATASET_FORMATS, FILE_EXTENSIONS
 from vic_semantic.sparql.protocol import ProtocolError, media_type_and_charset
 from vic_semantic.store.embedded import parse_error
+from vic_semantic.triple_terms import TripleTermError, reject_triple_terms
 
 _UTF8 = {None, "utf-8", "utf8", "us-ascii"}
 
@@ -50,7 +51,10 @@ def parse_quads(data: bytes, rdf_format: ox.RdfFormat, base_iri: str | None) -> 
     """Parse a whole document into quads, raising RdfSyntaxError with the error's position."""
     reject_entity_declarations(data, rdf_format)
     try:
-        return list(ox.parse(data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
+        parsed = ox.parse(data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True)
+        return list(reject_triple_terms(parsed))
+    except TripleTermError:
+        raise
     except SyntaxError as error:
         raise parse_error(error) from error
     except ValueError as error:

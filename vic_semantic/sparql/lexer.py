@@ -41,6 +41,17 @@ _BRACKET = re.compile(
     r"|[{}()\[\]]",
     re.DOTALL,
 )
+# Strings, IRIs and comments are matched only so that a "<<" inside them is skipped.
+_TRIPLE_TERM = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|\#[^\n]*"
+    r"|<<",
+    re.DOTALL,
+)
 # pyoxigraph 0.5.13 overflows its stack at about 3,000 nested groups and kills the process
 # that runs it; 2,000 still parse. No real query comes near this limit.
 MAX_NESTING = 1000
@@ -141,3 +152,11 @@ def check_request_text(text: str) -> None:
     """Raise unless a query or update is safe to hand to the engine (no fetch, bounded depth)."""
     reject_fetching_operations(text)
     reject_deep_nesting(text)
+
+
+def has_triple_term(text: str) -> bool:
+    """Return whether a query or update uses SPARQL 1.2 triple terms (``<< … >>``).
+
+    NOTE: ``?a<<http://x>`` (a comparison with an IRI, written without a space) also counts.
+    """
+    return any(match.group(0) == "<<" for match in _TRIPLE_TERM.finditer(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -137,6 +138,11 @@ class Store(Protocol):
     def ask(self, query: str) -> bool: ...
 
     def update(self, update: str) -> None: ...
+
+    # Held around a read and the write that depends on it (for example, the next version
+    # number and the version stored under it), so no other writer of the store comes
+    # between them. Nested blocks of one thread share the lock.
+    def exclusive(self) -> AbstractContextManager[object]: ...
 
     def replace_graph(self, graph: str, data: bytes, rdf_format: RdfFormat) -> int: ...
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from vic_semantic.errors import RdfSyntaxError, VicError
+from vic_semantic.triple_terms import reject_triple_terms
 
 # pyoxigraph 0.5 starts its parse messages with the position, which the error repeats.
 _POSITION_PREFIX = re.compile(
@@ -60,7 +61,7 @@ def source_quads(sources: Iterable[GraphSource]) -> Iterator[ox.Quad]:
     for source in sources:
         target = ox.NamedNode(source.graph)
         try:
-            for triple in _parse(source):
+            for triple in reject_triple_terms(_parse(source), source.name):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
         except SyntaxError as error:
             raise file_syntax_error(source.name, error) from error

@@ -8,7 +8,7 @@ import pickle
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import aclosing, contextmanager
+from contextlib import AbstractContextManager, aclosing, contextmanager
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -30,13 +30,14 @@ from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError, source_quad
 from vic_semantic.store.execution import Emit, QueryTask
 from vic_semantic.store.execution import stream as execution_stream
 from vic_semantic.store.journal import StoreJournal
-from vic_semantic.store.snapshots import Snapshots
+from vic_semantic.store.snapshots import Snapshots, checkpoint
 from vic_semantic.store.streaming import ThreadedStream, chunks_on_threads
 from vic_semantic.store.syntax import detail, parse_error, position
 from vic_semantic.store.updates import in_graph as _in_graph
 from vic_semantic.store.updates import insert_data as _insert_data
 from vic_semantic.store.updates import parse_triples as _parse_triples
 from vic_semantic.store.workers import QueryPool, shared_pool
+from vic_semantic.triple_terms import TripleTermError
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,10 @@ class EmbeddedStore:
         # Held by the inference step from its reads to its writes: two steps at once would
         # each write a difference against the same old inferred graph.
         self.inference_lock = threading.Lock()
+        # Held by every write but the inference step's. pyoxigraph runs each update on a
+        # snapshot taken when it starts and does not detect conflicts, so two replacements
+        # of one graph at once would leave the union of both.
+        self._exclusive = threading.RLock()
         self._pool: QueryPool | None = None
         self._snapshots: Snapshots | None = None
         self._journal: StoreJournal | None = None
@@ -121,6 +126,15 @@ class EmbeddedStore:
             self._journal = StoreJournal(path)
             self._undo_interrupted_load()
         logger.info("opened embedded store at %s", path or "memory")
+
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Hold the write lock around a read and the write that depends on it.
+
+        Every write takes the lock by itself, and nested blocks of one thread share it. Only
+        one process opens the embedded store, so a lock in this process is enough. The
+        inference step's own writes (``change_graph``) take ``inference_lock`` instead.
+        """
+        return self._exclusive
 
     def query(
         self,
@@ -194,13 +208,14 @@ class EmbeddedStore:
         An empty or new graph is filled by pyoxigraph's bulk loader, which parses in Rust and
         writes index files directly. ``_bulk_load`` explains how that stays all-or-nothing.
         """
-        if not rdf_format.supports_datasets and self._graph_is_empty(graph):
-            return self._bulk_load(graph, data, rdf_format)
-        triples = _parse_triples(data, rdf_format)
-        body = " .\n".join(str(triple) for triple in triples)
-        self._write(
-            f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
-        )
+        with self._exclusive:
+            if not rdf_format.supports_datasets and self._graph_is_empty(graph):
+                return self._bulk_load(graph, data, rdf_format)
+            triples = _parse_triples(data, rdf_format)
+            body = " .\n".join(str(triple) for triple in triples)
+            self._write(
+                f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+            )
         logger.info("replaced graph %s with %d triples", graph, len(triples))
         return len(triples)
 
@@ -208,11 +223,14 @@ class EmbeddedStore:
         """Add the triples of ``data`` to a named graph atomically; return their count."""
         triples = _parse_triples(data, rdf_format)
         target = ox.NamedNode(graph)
-        self._before_data_write()
-        try:
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-        finally:
-            self._count_write()
+        with self._exclusive:
+            self._before_data_write()
+            try:
+                self._store.extend(
+                    ox.Quad(t.subject, t.predicate, t.object, target) for t in triples
+                )
+            finally:
+                self._count_write()
         logger.info("added %d triples to graph %s", len(triples), graph)
         return len(triples)
 
@@ -270,14 +288,14 @@ class EmbeddedStore:
 
         A RocksDB checkpoint: writes may go on meanwhile, and the copy contains every write
         committed before it began and none after. On the same file system the store's
-        immutable files are hard-linked, not copied.
+        immutable files are hard-linked, not copied. Raises StoreError when the copy fails.
         """
         if self.path is None:
             raise StoreError(
                 "Хранилище в памяти нельзя скопировать; выгрузите его командой dump.",
                 "An in-memory store cannot be backed up; export it with the dump command.",
             )
-        self._store.backup(str(directory))
+        checkpoint(self._store, directory)
 
     def close(self) -> None:
         """Flush and release the store, so another process or handle can open the folder.
@@ -420,11 +438,12 @@ class EmbeddedStore:
 
     def _write(self, update: str, base_iri: str | None = None) -> None:
         """Apply one SPARQL update in one transaction and count it as a write generation."""
-        self._before_data_write()
-        try:
-            self._store.update(update, base_iri=base_iri)
-        finally:
-            self._count_write()
+        with self._exclusive:
+            self._before_data_write()
+            try:
+                self._store.update(update, base_iri=base_iri)
+            finally:
+                self._count_write()
 
     def _count_write(self) -> None:
         # Counted after the write, whether it landed or not: a snapshot made for a later
@@ -458,6 +477,9 @@ class EmbeddedStore:
                 self._store.bulk_load(data, rdf_format, to_graph=target)
             except SyntaxError as error:
                 raise parse_error(error) from error
+            # The bulk loader takes triple terms, which no other write path stores.
+            if self._store.query(f"ASK {{ GRAPH {target} {{ ?s ?p ?o FILTER isTRIPLE(?o) }} }}"):
+                raise TripleTermError()
 
         count = self._count_triples(target)
         logger.info("loaded graph %s with %d triples", graph, count)
@@ -477,6 +499,12 @@ class EmbeddedStore:
         """
         _check_bulk_sources(sources)
         targets = [ox.NamedNode(source.graph) for source in sources]
+        with self._exclusive:
+            return self._bulk_load_empty(sources, targets)
+
+    def _bulk_load_empty(
+        self, sources: Sequence[GraphSource], targets: list[ox.NamedNode]
+    ) -> dict[str, int]:
         filled = [target.value for target in targets if not self._graph_is_empty(target.value)]
         if filled:
             raise ValueError(
@@ -486,7 +514,7 @@ class EmbeddedStore:
         with self._bulk_write(targets):
             try:
                 self._store.bulk_extend(source_quads(sources))
-            except RdfFileSyntaxError as error:
+            except (RdfFileSyntaxError, TripleTermError) as error:
                 # Its traceback passes through wrappers of the pyoxigraph store (the search
                 # hooks) whose frames hold it, so a caller keeping the error would keep the
                 # store's lock after close().
@@ -688,9 +716,10 @@ class EmbeddedStore:
         if graph is None:
             self._write("CLEAR DEFAULT")
             return True
-        if not self.has_graph(graph):
-            return False
-        self._write(f"DROP GRAPH <{graph}>")
+        with self._exclusive:
+            if not self.has_graph(graph):
+                return False
+            self._write(f"DROP GRAPH <{graph}>")
         logger.info("dropped graph %s", graph)
         return True
 

@@ -6,7 +6,8 @@ SPARQL Update request, which the server applies whole or not at all; replacing a
 ``DROP SILENT GRAPH`` and ``INSERT DATA`` in that one request.
 
 Nothing the service needs to share between processes is kept in this object, so several API
-processes can serve one remote store.
+processes can serve one remote store. Their writes take turns through a lock kept in the
+store (``write_lock``), because Oxigraph server 0.5.13 does not detect conflicting updates.
 
 What the server must provide:
 
@@ -31,7 +32,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,7 @@ from vic_semantic.store.sinks import ChunkWriter, Emit, LimitPassed, LineLimit, 
 from vic_semantic.store.streaming import ThreadedStream, clear_frames
 from vic_semantic.store.syntax import detail, position
 from vic_semantic.store.updates import in_graph, insert_data, parse_triples
+from vic_semantic.store.write_lock import LOCK_GRAPH, StoreWriteLock
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,8 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 # server 0.5 ends a streamed result with "The SPARQL operation has been cancelled").
 _TIMEOUT_WORDS = ("timeout", "timed out", "cancelled", "canceled")
 _MAX_MESSAGE = 500
-_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# The write lock's graph contains bookkeeping, not data, so dumps and graph lists leave it out.
+_ALL_QUADS = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{LOCK_GRAPH}>) }}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,18 @@ class RemoteStore:
         self._client = httpx.Client(
             auth=endpoints.auth(), headers=endpoints.headers(), follow_redirects=False
         )
+        self.write_lock = StoreWriteLock(
+            self.select, self._send_update, wait_seconds=write_timeout_seconds
+        )
         logger.info("using remote store at %s", endpoints.query_url)
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's write lock: the writes of other processes wait until the end.
+
+        Every write takes the lock by itself; a read followed by a write that depends on
+        it takes it around both. Nested blocks of one thread share the lock.
+        """
+        return self.write_lock.held()
 
     # The SPARQL 1.1 Protocol.
 
@@ -217,7 +231,8 @@ class RemoteStore:
         if graph is None:
             self._update("CLEAR DEFAULT")
             return True
-        response = self._gsp("DELETE", graph, {})
+        with self.exclusive():
+            response = self._gsp("DELETE", graph, {})
         if response.status_code == 404:
             return False
         logger.info("dropped graph %s", graph)
@@ -312,12 +327,17 @@ class RemoteStore:
     def graphs(self) -> list[GraphInfo]:
         """Return every named graph that holds triples, with its triple count, sorted by IRI."""
         rows = self.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g != <{LOCK_GRAPH}>) }} GROUP BY ?g ORDER BY ?g"
         )
         return [GraphInfo(iri=row["g"], triples=int(row["n"])) for row in rows]
 
     def is_empty(self) -> bool:
-        return not self.ask("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        """Return whether no graph holds a triple; entries of the write lock do not count."""
+        return not self.ask(
+            "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
+            f"FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }} }}"
+        )
 
     def flush(self) -> None:
         """Do nothing: the server makes each write durable before it answers."""
@@ -389,18 +409,23 @@ class RemoteStore:
             )
 
     def _update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
-        self._require_open()
-        url = self.endpoints.update_url
         try:
-            with _transport_errors(url, self._write_timeout, is_query=False):
-                response = self._client.post(
-                    url,
-                    content=update.encode(),
-                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                    timeout=httpx.Timeout(self._write_timeout),
-                )
+            with self.exclusive():
+                self._send_update(update, shift, locate)
         finally:
             self.generation += 1
+
+    def _send_update(self, update: str, shift: int = 0, locate: Locate | None = None) -> None:
+        """Post an update without taking the write lock."""
+        self._require_open()
+        url = self.endpoints.update_url
+        with _transport_errors(url, self._write_timeout, is_query=False):
+            response = self._client.post(
+                url,
+                content=update.encode(),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                timeout=httpx.Timeout(self._write_timeout),
+            )
         if response.status_code >= 300:
             raise _status_error(response, url, shift, locate, None)
 
@@ -437,7 +462,10 @@ class RemoteStore:
             raise _invalid_answer(self.endpoints.gsp_url, str(error)) from error
 
     def _named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        rows = self.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{LOCK_GRAPH}>) }} "
+            "ORDER BY ?g"
+        )
         return [row["g"] for row in rows]
 
     def _dataset_params(self, query: str, dataset: Dataset) -> dict[str, list[str]]:

@@ -29,8 +29,56 @@ from vic_semantic.errors import StoreError
 logger = logging.getLogger(__name__)
 
 
+# pyoxigraph 0.5.13's Store.backup (a RocksDB checkpoint) fails now and then while other
+# threads write and flush the store, with RuntimeError "Corruption: File smaller than
+# expected for copy: …/000732.log expecting 40227 more bytes after 738": the checkpoint
+# expected more of the live write-ahead log than the file held at that moment. The store
+# itself stays intact and another attempt succeeds, so a checkpoint is tried this many times.
+_CHECKPOINT_ATTEMPTS = 4
+
+
 class _BackupSource(Protocol):
     def backup(self, target_directory: str) -> None: ...
+
+
+def checkpoint(source: _BackupSource, target: Path) -> None:
+    """Make a RocksDB checkpoint of ``source`` in the new folder ``target``.
+
+    A checkpoint that failed as it raced with a write is made again. Raises StoreError when
+    every attempt fails, or at once for an OSError (for example, ``target`` exists or the
+    disk is full).
+    """
+    if target.exists():
+        # Checked here, so the clean-up between attempts never removes a folder it did not
+        # make.
+        raise _checkpoint_error(target, FileExistsError("the folder already exists"))
+    for attempt in range(1, _CHECKPOINT_ATTEMPTS + 1):
+        try:
+            source.backup(str(target))
+            return
+        except OSError as error:
+            raise _checkpoint_error(target, error) from error
+        except RuntimeError as error:
+            if attempt == _CHECKPOINT_ATTEMPTS:
+                raise _checkpoint_error(target, error) from error
+            logger.warning(
+                "checkpoint to %s failed (attempt %d of %d), trying again: %s",
+                target,
+                attempt,
+                _CHECKPOINT_ATTEMPTS,
+                error,
+            )
+            # RocksDB removes its staging folder itself; this clears anything it left.
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def _checkpoint_error(target: Path, error: Exception) -> StoreError:
+    return StoreError(
+        f"Не удалось создать копию хранилища в {target}: {error}. Проверьте свободное место "
+        "на диске и права на папку.",
+        f"Failed to create a copy of the store in {target}: {error}. Check the free disk "
+        "space and the folder's permissions.",
+    )
 
 
 class Snapshots:
@@ -104,15 +152,7 @@ class Snapshots:
     def _replace(self, generation: int) -> None:
         path = self._folder / f"generation-{generation}-{uuid.uuid4().hex[:8]}"
         started = time.perf_counter()
-        try:
-            self._source.backup(str(path))
-        except OSError as error:
-            raise StoreError(
-                f"Не удалось создать снимок хранилища в {path}: {error}. Проверьте свободное "
-                "место на диске и права на папку.",
-                f"Failed to create a store snapshot in {path}: {error}. Check the free disk "
-                "space and the folder's permissions.",
-            ) from error
+        checkpoint(self._source, path)
         logger.info(
             "snapshot of write generation %d made in %.3f s",
             generation,

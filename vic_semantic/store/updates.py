@@ -8,12 +8,13 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from vic_semantic.store.syntax import parse_error
+from vic_semantic.triple_terms import reject_triple_terms
 
 
 def parse_triples(data: bytes, rdf_format: ox.RdfFormat) -> list[ox.Triple]:
     """Parse ``data`` fully before any write, so a syntax error leaves the store untouched."""
     try:
-        quads = list(ox.parse(data, format=rdf_format))
+        quads = list(reject_triple_terms(ox.parse(data, format=rdf_format)))
     except SyntaxError as error:
         raise parse_error(error) from error
     return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]

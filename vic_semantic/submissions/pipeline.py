@@ -1,40 +1,51 @@
-"""Submitting a member's catalogue: parse, map, validate, and store it only when valid."""
+"""Submitting a member's catalogue or veterinary records: parse, validate, store only when valid.
+
+Product files replace ``graph/catalogue/{slug}``. Treatment and milk delivery logs replace
+``graph/veterinary/{slug}`` on the same terms: validated together, stored only without
+violations, and recorded as a PROV-O version.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
-import threading
-from collections import defaultdict
 from dataclasses import dataclass
 
-from rdflib import XSD, Graph
+from rdflib import XSD, Graph, URIRef
 
 from vic_semantic.catalogues.conversion import Conversion
+from vic_semantic.catalogues.convert import convert_tables
 from vic_semantic.catalogues.convert_products import convert_products
 from vic_semantic.catalogues.errors import CatalogueError
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.readers import read_table
-from vic_semantic.catalogues.table import FileKind
+from vic_semantic.catalogues.table import FileKind, Table
 from vic_semantic.errors import StoreError
 from vic_semantic.inference import materialise
-from vic_semantic.namespaces import PROV, VIC, catalogue_graph
+from vic_semantic.namespaces import PROV, VIC, catalogue_graph, veterinary_graph
 from vic_semantic.store.base import Store
+from vic_semantic.submissions.checked_writes import graph_lock
 from vic_semantic.submissions.provenance import (
     SubmissionRecord,
     provenance_graph,
     rejection_graph,
 )
-from vic_semantic.submissions.versions import PROVENANCE_GRAPH, latest_version, version_iri
+from vic_semantic.submissions.versions import (
+    PROVENANCE_GRAPH,
+    SubmissionKind,
+    latest_version,
+    version_iri,
+)
 from vic_semantic.validation.engine import default_ontology, validate_graph
 from vic_semantic.validation.report import ValidationReport
+from vic_semantic.validation.withdrawal_notice import add_withdrawal_notice, needs_withdrawal_notice
 
 logger = logging.getLogger(__name__)
 
-# Submissions of one member are stored one at a time within a process. Several processes on
-# one remote store are kept apart by the store: a write claims its version number only while
-# that version does not exist yet, and the loser retries with the next number.
-_MEMBER_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+# The next version number is read and stored under the store's write lock, which also keeps
+# the writers of other processes on a remote store out. The write is still conditional on
+# the version being unclaimed, in case a writer that does not take the lock stored it.
 _MAX_VERSION_ATTEMPTS = 5
 
 
@@ -55,25 +66,69 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def convert_catalogue(files: list[tuple[str, bytes]], slug: str, ontology: Graph) -> Conversion:
+def convert_catalogue(
+    files: list[tuple[str, bytes]],
+    slug: str,
+    ontology: Graph,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Conversion:
     """Read and map product files; any other kind of file raises CatalogueError."""
+    tables = [read_table(name, data, limits) for name, data in files]
+    if submission_kind(tables) is not SubmissionKind.CATALOGUE:
+        first = next(t for t in tables if t.kind is not FileKind.PRODUCTS)
+        raise _not_a_catalogue(first)
+    return _convert_products(tables, slug, ontology)
+
+
+def _convert_products(tables: list[Table], slug: str, ontology: Graph) -> Conversion:
     conversion = Conversion()
-    for name, data in files:
-        table = read_table(name, data)
-        if table.kind is not FileKind.PRODUCTS:
-            raise CatalogueError(
-                f"это не каталог продукции ({table.kind}). Каталог принимает только файлы "
-                "с товарами; остальные файлы проверьте через /catalogues/validate.",
-                f"this is not a product catalogue ({table.kind}). A catalogue takes product "
-                "files only; check other files with /catalogues/validate.",
-                file=name,
-            )
+    for table in tables:
         convert_products(table, ontology, slug, conversion, member_slug=slug)
     return conversion
 
 
+_VETERINARY_KINDS = {FileKind.TREATMENTS, FileKind.DELIVERIES}
+
+
+def submission_kind(tables: list[Table]) -> SubmissionKind:
+    """Return what the files replace; raise CatalogueError for other or mixed kinds of file."""
+    for table in tables:
+        if table.kind is not FileKind.PRODUCTS and table.kind not in _VETERINARY_KINDS:
+            raise _not_a_catalogue(table)
+    veterinary = [t for t in tables if t.kind in _VETERINARY_KINDS]
+    if not veterinary:
+        return SubmissionKind.CATALOGUE
+    if len(veterinary) < len(tables):
+        raise CatalogueError(
+            "каталог продукции и ветеринарные журналы отправляйте отдельными запросами: "
+            "каталог заменяет граф каталога, журналы — ветеринарный граф.",
+            "send the product catalogue and the veterinary logs in separate requests: the "
+            "catalogue replaces the catalogue graph, the logs the veterinary graph.",
+            file=veterinary[0].file_name,
+        )
+    return SubmissionKind.VETERINARY
+
+
+def _not_a_catalogue(table: Table) -> CatalogueError:
+    return CatalogueError(
+        f"это не каталог продукции и не ветеринарный журнал ({table.kind}). Сюда отправляют "
+        "файлы с товарами или журналы обработок и поставок молока; остальные файлы "
+        "проверьте через /catalogues/validate.",
+        f"this is neither a product catalogue nor a veterinary log ({table.kind}). Send "
+        "product files, or treatment and milk delivery logs, here; check other files with "
+        "/catalogues/validate.",
+        file=table.file_name,
+    )
+
+
 def _insert_data(graph: Graph) -> str:
     return graph.serialize(format="nt")
+
+
+def _target_graph(slug: str, kind: SubmissionKind) -> URIRef:
+    if kind is SubmissionKind.VETERINARY:
+        return veterinary_graph(slug)
+    return catalogue_graph(slug)
 
 
 def _store_version(
@@ -86,8 +141,8 @@ def _store_version(
     this write claimed the version; False means another process stored it first.
     """
     provenance = provenance_graph(record)
-    target = catalogue_graph(slug)
-    version = version_iri(slug, record.number)
+    target = _target_graph(slug, record.kind)
+    version = version_iri(slug, record.number, record.kind)
     unclaimed = f"FILTER NOT EXISTS {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{version}> ?vp ?vo }} }}"
     update = (
         f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}\n"
@@ -115,27 +170,30 @@ def _claim_next_version(
     files: list[tuple[str, bytes]],
     started: str,
     report: ValidationReport,
+    kind: SubmissionKind = SubmissionKind.CATALOGUE,
 ) -> int:
-    """Store the catalogue as the member's next version and return its number."""
+    """Store the files' graph as the member's next version and return its number."""
     snapshot = conversion.graph.serialize(format="nt")
     products = len(set(conversion.graph.subjects(VIC.inCatalogue, None)))
-    for _ in range(_MAX_VERSION_ATTEMPTS):
-        number = latest_version(store, slug) + 1
-        record = SubmissionRecord(
-            slug=slug,
-            number=number,
-            files=files,
-            started=started,
-            ended=_now(),
-            report=report,
-            products=products,
-            snapshot=snapshot,
-        )
-        if _store_version(store, slug, conversion, record):
-            return number
-        logger.warning(
-            "version %d of the catalogue of %s was taken meanwhile; retrying", number, slug
-        )
+    with store.exclusive():
+        for _ in range(_MAX_VERSION_ATTEMPTS):
+            number = latest_version(store, slug, kind) + 1
+            record = SubmissionRecord(
+                slug=slug,
+                number=number,
+                files=files,
+                started=started,
+                ended=_now(),
+                report=report,
+                products=products,
+                snapshot=snapshot,
+                kind=kind,
+            )
+            if _store_version(store, slug, conversion, record):
+                return number
+            logger.warning(
+                "version %d of the %s of %s was taken meanwhile; retrying", number, kind, slug
+            )
     raise StoreError(
         f"Каталог {slug} не сохранён: {_MAX_VERSION_ATTEMPTS} раз подряд другой процесс "
         "занимал номер следующей версии. Повторите отправку.",
@@ -158,19 +216,29 @@ def submit_catalogue(
     dry_run: bool = False,
     lang: str = "ru",
     timeout_seconds: float | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Submission:
     """Validate the member's files and, without violations, make them its catalogue.
 
+    Treatment and milk delivery logs replace the member's veterinary graph instead, with the
+    same validation and versioning; product files and logs go in separate requests.
     The catalogue graph and the provenance record are written in one update, so a failure
-    leaves both as they were, and that update takes the next version number only while no
-    other process has taken it. Inferences are recomputed afterwards, in separate updates.
+    leaves both as they were. The store's write lock is held from reading the latest version
+    number to that update, so no other writer, in this process or another one on the same
+    remote store, takes the same number. Inferences are recomputed afterwards, in separate
+    updates.
     A submission rejected for violations leaves the catalogue as it was and adds only a
     vic:RejectedSubmission record, which the trust measure of the cluster analytics counts.
     A dry run records nothing.
     """
     started = _now()
     ontology = default_ontology()
-    conversion = convert_catalogue(files, slug, ontology)
+    tables = [read_table(name, data, limits) for name, data in files]
+    kind = submission_kind(tables)
+    if kind is SubmissionKind.CATALOGUE:
+        conversion = _convert_products(tables, slug, ontology)
+    else:
+        conversion = convert_tables(tables, ontology, slug)
     report = validate_graph(
         conversion.graph,
         lang,
@@ -178,23 +246,29 @@ def submit_catalogue(
         ontology=ontology,
         timeout_seconds=timeout_seconds,
     )
+    delivery = needs_withdrawal_notice(conversion.graph)
+    if delivery is not None:
+        deliveries = [t.file_name for t in tables if t.kind is FileKind.DELIVERIES]
+        report = add_withdrawal_notice(report, delivery, deliveries[0])
     if not report.conforms or dry_run:
         logger.info(
-            "Catalogue of %s not stored (%s): %d violations",
+            "%s of %s not stored (%s): %d violations",
+            kind,
             slug,
             "dry run" if dry_run else "rejected",
             len(report.violations),
         )
-        # NOTE: files that cannot be read or are not product catalogues raise CatalogueError
-        # above and are not recorded; only validation rejections count as rejected attempts.
+        # NOTE: files that cannot be read or are of another kind raise CatalogueError above
+        # and are not recorded; only validation rejections count as rejected attempts.
         if not report.conforms and not dry_run:
             _record_rejection(store, slug, started, len(report.violations))
         return Submission(report, stored=False)
 
-    with _MEMBER_LOCKS[slug]:
-        number = _claim_next_version(store, slug, conversion, files, started, report)
+    # The graph lock orders this write with the member's validated direct writes.
+    with graph_lock(str(_target_graph(slug, kind))):
+        number = _claim_next_version(store, slug, conversion, files, started, report, kind)
     materialise(store)
-    logger.info("Stored version %d of the catalogue of %s", number, slug)
+    logger.info("Stored version %d of the %s of %s", number, kind, slug)
     return Submission(report, stored=True, version=number)
 
 

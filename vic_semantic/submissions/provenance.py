@@ -11,7 +11,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from vic_semantic.namespaces import DCTERMS, ID, PROV, VIC
-from vic_semantic.submissions.versions import catalogue_entity, version_iri
+from vic_semantic.submissions.versions import SubmissionKind, catalogue_entity, version_iri
 from vic_semantic.validation.report import ValidationReport
 
 
@@ -27,6 +27,7 @@ class SubmissionRecord:
     report: ValidationReport
     products: int
     snapshot: str
+    kind: SubmissionKind = SubmissionKind.CATALOGUE
 
 
 def sha256(data: bytes) -> str:
@@ -36,8 +37,12 @@ def sha256(data: bytes) -> str:
 def provenance_graph(record: SubmissionRecord) -> Graph:
     """Return the triples of the submission's prov:Activity and the version it generated."""
     graph = Graph()
-    activity = ID[f"submission/{record.slug}/{record.number}"]
-    version = URIRef(version_iri(record.slug, record.number))
+    # Catalogue submissions keep their original IRIs; veterinary ones get a path of their own.
+    prefix = f"submission/{record.slug}/"
+    if record.kind is SubmissionKind.VETERINARY:
+        prefix += "veterinary/"
+    activity = ID[f"{prefix}{record.number}"]
+    version = URIRef(version_iri(record.slug, record.number, record.kind))
     member = ID[f"member/{record.slug}"]
 
     graph.add((activity, RDF.type, PROV.Activity))
@@ -46,7 +51,7 @@ def provenance_graph(record: SubmissionRecord) -> Graph:
     graph.add((activity, PROV.endedAtTime, Literal(record.ended, datatype=XSD.dateTime)))
     graph.add((activity, PROV.generated, version))
     for index, (name, data) in enumerate(record.files, start=1):
-        used = ID[f"submission/{record.slug}/{record.number}/file/{index}"]
+        used = ID[f"{prefix}{record.number}/file/{index}"]
         graph.add((activity, PROV.used, used))
         graph.add((used, RDF.type, PROV.Entity))
         graph.add((used, DCTERMS.title, Literal(name)))
@@ -54,13 +59,14 @@ def provenance_graph(record: SubmissionRecord) -> Graph:
 
     graph.add((version, RDF.type, PROV.Entity))
     graph.add((version, PROV.wasGeneratedBy, activity))
-    graph.add((version, PROV.specializationOf, URIRef(catalogue_entity(record.slug))))
+    graph.add((version, PROV.specializationOf, URIRef(catalogue_entity(record.slug, record.kind))))
     graph.add((version, PROV.generatedAtTime, Literal(record.ended, datatype=XSD.dateTime)))
     graph.add((version, VIC.versionNumber, Literal(record.number)))
-    graph.add((version, VIC.productCount, Literal(record.products)))
+    if record.kind is SubmissionKind.CATALOGUE:
+        graph.add((version, VIC.productCount, Literal(record.products)))
     graph.add((version, VIC.snapshot, Literal(record.snapshot)))
     if record.number > 1:
-        previous = URIRef(version_iri(record.slug, record.number - 1))
+        previous = URIRef(version_iri(record.slug, record.number - 1, record.kind))
         graph.add((version, PROV.wasRevisionOf, previous))
     _add_summary(graph, version, record.report)
     return graph

@@ -10,6 +10,7 @@ current catalogue graph ``graph/catalogue/{slug}`` holds products as triples.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rdflib import Graph
 
@@ -20,13 +21,23 @@ from vic_semantic.store.base import Store
 PROVENANCE_GRAPH = GRAPH["provenance"]
 
 
-def catalogue_entity(slug: str) -> str:
-    """Return the IRI of the member's catalogue as a whole, of which versions are revisions."""
-    return str(ID[f"catalogue/{require_member_slug(slug)}"])
+class SubmissionKind(StrEnum):
+    """What a submission replaces: the member's product catalogue or its veterinary records."""
+
+    CATALOGUE = "catalogue"
+    VETERINARY = "veterinary"
 
 
-def version_iri(slug: str, number: int) -> str:
-    return str(ID[f"catalogue/{require_member_slug(slug)}/version/{number}"])
+def catalogue_entity(slug: str, kind: SubmissionKind = SubmissionKind.CATALOGUE) -> str:
+    """Return the IRI of the member's catalogue (or veterinary records) as a whole.
+
+    Versions are revisions of this entity.
+    """
+    return str(ID[f"{kind}/{require_member_slug(slug)}"])
+
+
+def version_iri(slug: str, number: int, kind: SubmissionKind = SubmissionKind.CATALOGUE) -> str:
+    return str(ID[f"{kind}/{require_member_slug(slug)}/version/{number}"])
 
 
 @dataclass(frozen=True)
@@ -105,11 +116,11 @@ def read_version(store: Store, slug: str, number: int) -> Graph | None:
     return Graph().parse(data=rows[0]["snapshot"], format="nt")
 
 
-def latest_version(store: Store, slug: str) -> int:
-    """Return the number of the catalogue's latest version, 0 when there is none."""
+def latest_version(store: Store, slug: str, kind: SubmissionKind = SubmissionKind.CATALOGUE) -> int:
+    """Return the number of the latest version, 0 when there is none."""
     rows = store.select(
         f"SELECT (MAX(?n) AS ?latest) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
-        f"?version <{PROV.specializationOf}> <{catalogue_entity(slug)}> ; "
+        f"?version <{PROV.specializationOf}> <{catalogue_entity(slug, kind)}> ; "
         f"<{VIC.versionNumber}> ?n }} }}"
     )
     return int(rows[0]["latest"]) if rows and rows[0].get("latest") else 0

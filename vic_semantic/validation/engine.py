@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,9 @@ from rdflib.query import Result
 
 from vic_semantic.catalogues.conversion import Provenance
 from vic_semantic.catalogues.convert import convert_tables
+from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.readers import read_table
+from vic_semantic.catalogues.table import FileKind
 from vic_semantic.ontology.loader import load_ontology_graph
 from vic_semantic.sparql.parser_lock import RDFLIB_SPARQL_PARSER
 from vic_semantic.validation.classifier_classes import (
@@ -33,9 +36,11 @@ from vic_semantic.validation.classifier_classes import (
     with_classifier_classes,
 )
 from vic_semantic.validation.fast import ShaclFailure, UnsupportedShapes, validate_fast
+from vic_semantic.validation.pyshacl_shapes import shapes_for_pyshacl
 from vic_semantic.validation.report import ValidationReport
 from vic_semantic.validation.results import read_results
 from vic_semantic.validation.shapes import load_shapes_graph
+from vic_semantic.validation.withdrawal_notice import add_withdrawal_notice, needs_withdrawal_notice
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +114,7 @@ def _run_pyshacl(mixed: Graph, shapes: Graph) -> Graph:
     try:
         _, results_graph, _ = validate(
             mixed,
-            shacl_graph=shapes,
+            shacl_graph=shapes_for_pyshacl(shapes),
             inference="none",
             advanced=True,
             allow_warnings=True,
@@ -185,19 +190,49 @@ def validate_files(
     member_slug: str | None = None,
     ontology: Graph | None = None,
     timeout_seconds: float | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    stored_treatments: Graph | None = None,
 ) -> ValidationReport:
     """Read, convert and validate the files of one request together.
 
     Files are validated as one graph, so a delivery log is checked against the treatment log
-    sent with it. An unreadable file raises a CatalogueError naming the file and the fix.
+    sent with it. ``stored_treatments`` is the sender's stored veterinary graph: deliveries
+    are checked against it too, and only findings on the files' own nodes are reported.
+    Deliveries with no treatment in either get a warning that the withdrawal check was
+    skipped. An unreadable file raises a CatalogueError naming the file and the fix.
     """
     ontology = ontology if ontology is not None else default_ontology()
-    tables = [read_table(name, data) for name, data in files]
+    tables = [read_table(name, data, limits) for name, data in files]
     conversion = convert_tables(tables, ontology, member_slug)
-    return validate_graph(
-        conversion.graph,
+    data = conversion.graph
+    if stored_treatments is not None and len(stored_treatments):
+        data = Graph()
+        data += conversion.graph
+        data += stored_treatments
+    report = validate_graph(
+        data,
         lang,
         provenance=conversion.provenance,
         ontology=ontology,
         timeout_seconds=timeout_seconds,
     )
+    if data is not conversion.graph:
+        report = _only_own_results(report, conversion.graph)
+
+    delivery = needs_withdrawal_notice(data)
+    if delivery is not None:
+        deliveries = [t.file_name for t in tables if t.kind is FileKind.DELIVERIES]
+        report = add_withdrawal_notice(report, delivery, deliveries[0] if deliveries else None)
+    return report
+
+
+def _only_own_results(report: ValidationReport, own: Graph) -> ValidationReport:
+    """Keep the results whose focus node is a subject of ``own``, the request's files.
+
+    NOTE: the SHACL results graph (Turtle and JSON-LD reports) still lists the results on
+    stored nodes; only the JSON results and ``conforms`` leave them out.
+    """
+    subjects = {str(subject) for subject in own.subjects()}
+    kept = tuple(result for result in report.results if result.focus_node in subjects)
+    conforms = all(result.severity != "Violation" for result in kept)
+    return replace(report, conforms=conforms, results=kept)

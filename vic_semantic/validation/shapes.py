@@ -1,4 +1,8 @@
-"""Loading the SHACL shapes of ``shapes/`` (one Turtle file per concern)."""
+"""Loading the SHACL shapes of ``shapes/`` (one Turtle file per concern).
+
+The files are parsed with their literals kept as written (``parse_turtle_exact``), because
+SHACL reads ``"1"^^xsd:boolean`` as a different parameter value than ``true``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rdflib import Graph
 
 from vic_semantic.config import REPO_ROOT
 from vic_semantic.namespaces import PREFIXES
+from vic_semantic.validation.exact_turtle import parse_turtle_exact
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +30,7 @@ def _parsed_shapes(shapes_dir: Path) -> Graph:
     if not files:
         raise FileNotFoundError(f"No shapes (*.ttl) found in {shapes_dir}")
     for path in files:
-        graph.parse(path, format="turtle")
+        parse_turtle_exact(path, graph)
     logger.info("Loaded %d shape triples from %d files in %s", len(graph), len(files), shapes_dir)
     return graph
 

@@ -1,4 +1,4 @@
-"""The SHACL Core constraint components and sh:sparql constraints as SPARQL queries.
+"""The SHACL Core constraint components as SPARQL queries, and the list of all components.
 
 Every function validates one shape's constraint for all nodes of a focus set and returns its
 results. Value comparisons that raise a SPARQL error (an integer against a string) count as
@@ -11,39 +11,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import SH
 from rdflib.term import Node
 
+from vic_semantic.validation.fast.datatypes import datatype_condition
 from vic_semantic.validation.fast.evaluator import Evaluator, FocusSet
-from vic_semantic.validation.fast.results import FastResult, fill_template
-from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes
-from vic_semantic.validation.fast.sparql_constraints import PreparedConstraint, prepare
-from vic_semantic.validation.fast.terms import OxTerm, sparql_term
+from vic_semantic.validation.fast.results import FastResult
+from vic_semantic.validation.fast.shapes import Shape, UnsupportedShapes, is_true
+from vic_semantic.validation.fast.sparql_components import (
+    component_constraints,
+    sparql_constraints,
+)
+from vic_semantic.validation.fast.terms import OxTerm, sparql_term, sparql_value
 
-# Datatypes whose lexical forms pyoxigraph checks when casting a string to them.
-_CASTABLE = {
-    XSD[name]
-    for name in (
-        "boolean",
-        "integer",
-        "decimal",
-        "float",
-        "double",
-        "dateTime",
-        "date",
-        "time",
-        "duration",
-        "dayTimeDuration",
-        "yearMonthDuration",
-        "gYear",
-        "gMonth",
-        "gDay",
-        "gYearMonth",
-        "gMonthDay",
-    )
-}
 _NODE_KINDS = {
     SH.IRI: "isIRI(?value)",
     SH.BlankNode: "isBlank(?value)",
@@ -53,8 +34,8 @@ _NODE_KINDS = {
     SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
 }
 _COMPARABLE = (
-    "((isNumeric(?value) && isNumeric(?other)) || (isLiteral(?value) && isLiteral(?other) "
-    "&& !isNumeric(?value) && !isNumeric(?other) && datatype(?value) = datatype(?other)))"
+    "((isNumeric({value}) && isNumeric({other})) || (isLiteral({value}) && isLiteral({other}) "
+    "&& !isNumeric({value}) && !isNumeric({other}) && datatype({value}) = datatype({other})))"
 )
 _COMPARISONS = {
     SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
@@ -93,11 +74,7 @@ def _class(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
 def _datatype(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     results = []
     for datatype in shape.values(SH.datatype):
-        condition = f"isLiteral(?value) && datatype(?value) = {sparql_term(datatype)}"
-        if datatype in _CASTABLE:
-            condition += f" && isLiteral({sparql_term(datatype)}(STR(?value)))"
-        elif datatype == RDF.langString:
-            condition += ' && lang(?value) != ""'
+        condition = datatype_condition(datatype)
         results += _failing_values(ev, shape, focus, SH.DatatypeConstraintComponent, condition)
     return results
 
@@ -121,7 +98,7 @@ def _comparisons(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResul
     results = []
     for parameter, (operator, component) in _COMPARISONS.items():
         for bound in shape.values(parameter):
-            condition = f"?value {operator} {sparql_term(bound)}"
+            condition = f"{ev.value_of('?value')} {operator} {sparql_value(bound)}"
             results += _failing_values(ev, shape, focus, component, condition)
     return results
 
@@ -256,9 +233,11 @@ def _property_pairs(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastRe
         for other in shape.values(parameter):
             # pyoxigraph orders some values that SPARQL cannot compare (1 < "a"), so the
             # pair must also be of comparable kinds.
+            left, right = ev.value_of("?value"), ev.value_of("?other")
+            comparable = _COMPARABLE.format(value=left, other=right)
             body = (
                 f"{values} ?this {sparql_term(other)} ?other . "
-                f"FILTER (!COALESCE(?value {operator} ?other && {_COMPARABLE}, false))"
+                f"FILTER (!COALESCE({left} {operator} {right} && {comparable}, false))"
             )
             # SHACL reports each pair of a value and an ?other that fails, not each value.
             for row in ev.focus_rows(shape, focus, body, "?this ?value ?other"):
@@ -268,7 +247,7 @@ def _property_pairs(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastRe
 
 def _unique_lang(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     unique = shape.first(SH.uniqueLang)
-    if shape.path_sparql is None or not (isinstance(unique, Literal) and unique.toPython() is True):
+    if shape.path_sparql is None or not is_true(unique):
         return []
     rows = ev.select(
         f"SELECT DISTINCT ?this (LCASE(lang(?a)) AS ?language) WHERE {{ {focus.bag_pattern} "
@@ -280,7 +259,7 @@ def _unique_lang(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResul
 
 def _closed(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
     closed = shape.first(SH.closed)
-    if not (isinstance(closed, Literal) and closed.toPython() is True):
+    if not is_true(closed):
         return []
     graph = ev.shapes.graph
     allowed = {
@@ -366,7 +345,7 @@ def _qualified(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]
     values = [value for _, value in pairs]
     disjoint = shape.first(SH.qualifiedValueShapesDisjoint)
     excluded: set[OxTerm] = set()
-    if isinstance(disjoint, Literal) and disjoint.toPython() is True:
+    if is_true(disjoint):
         for sibling in _siblings(ev, shape):
             excluded |= ev.conforming(sibling, values)
     minimum = shape.first(SH.qualifiedMinCount)
@@ -409,71 +388,6 @@ def _properties(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult
     return results
 
 
-def _sparql(ev: Evaluator, shape: Shape, focus: FocusSet) -> list[FastResult]:
-    results = []
-    graph = ev.shapes.graph
-    for constraint in shape.values(SH.sparql):
-        deactivated = graph.value(constraint, SH.deactivated)
-        if isinstance(deactivated, Literal) and deactivated.toPython() is True:
-            continue
-        prepared = prepare(graph, constraint, shape.path_sparql, focus.pattern, shape.node)
-        rows = _sparql_rows(ev, prepared, focus)
-        messages = [m for m in graph.objects(constraint, SH.message) if isinstance(m, Literal)]
-        results += [
-            _sparql_result(ev, shape, constraint, row, messages or shape.messages) for row in rows
-        ]
-    return results
-
-
-def _sparql_rows(
-    ev: Evaluator, prepared: PreparedConstraint, focus: FocusSet
-) -> list[dict[str, OxTerm]]:
-    if not prepared.bulk:
-        return [row for node in focus.nodes for row in _prebound_rows(ev, prepared, node)]
-    if prepared.free_query is not None and focus.is_large():
-        # As in Evaluator.focus_rows: the join on a large set costs more than the check.
-        rows = ev.select(prepared.free_query)
-        return [row for row in rows if "this" in row and focus.contains(row["this"])]
-    return ev.select(prepared.query)
-
-
-def _prebound_rows(
-    ev: Evaluator, prepared: PreparedConstraint, node: OxTerm
-) -> list[dict[str, OxTerm]]:
-    if prepared.prebound_template is None or isinstance(node, ox.BlankNode):
-        # NOTE: a blank node cannot be written into query text, so it is pre-bound with
-        # pyoxigraph's substitution, under which bound(?this) is false in nested groups.
-        rows = ev.select(prepared.query, {ox.Variable("this"): node})
-    else:
-        rows = ev.select(prepared.prebound(str(node)))
-    return rows
-
-
-def _sparql_result(
-    ev: Evaluator,
-    shape: Shape,
-    constraint: Node,
-    row: dict[str, OxTerm],
-    templates: list[Literal],
-) -> FastResult:
-    failure = row.get("failure")
-    if isinstance(failure, ox.Literal) and failure.value == "true":
-        raise UnsupportedShapes(f"the SPARQL constraint {constraint} reported a failure")
-    bindings = {name: ev.terms.to_rdflib(term) for name, term in row.items()}
-    value = row.get("value")
-    if value is None and shape.path_sparql is None:
-        value = row["this"]
-    return ev.result(
-        shape,
-        SH.SPARQLConstraintComponent,
-        row["this"],
-        value,
-        path=bindings.get("path", shape.path),
-        messages=[fill_template(t, bindings) for t in templates],
-        constraint=constraint,
-    )
-
-
 COMPONENTS = (
     _class,
     _datatype,
@@ -491,7 +405,8 @@ COMPONENTS = (
     _logical,
     _qualified,
     _properties,
-    _sparql,
+    sparql_constraints,
+    component_constraints,
 )
 
 

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import OWL, SH, XSD
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from vic_semantic.validation.fast.evaluator import (
@@ -24,7 +24,12 @@ from vic_semantic.validation.fast.evaluator import (
 from vic_semantic.validation.fast.results import FastResult, report_graph
 from vic_semantic.validation.fast.shapes import ShaclFailure, ShapesGraph, UnsupportedShapes
 from vic_semantic.validation.fast.sparql_constraints import SHAPES_GRAPH, uses_shapes_graph
-from vic_semantic.validation.fast.terms import OxTerm, TermMap, sparql_term
+from vic_semantic.validation.fast.terms import (
+    REWRITTEN_DATATYPES,
+    OxTerm,
+    TermMap,
+    sparql_term,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,28 +41,6 @@ __all__ = [
     "ValidationTimeoutError",
     "validate_fast",
 ]
-
-
-# Datatypes that pyoxigraph 0.5 stores as another datatype ("5"^^xsd:int comes back as
-# xsd:integer), so sh:datatype could not be checked on them.
-LOSSY_DATATYPES = frozenset(
-    XSD[name]
-    for name in (
-        "int",
-        "long",
-        "short",
-        "byte",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "dateTimeStamp",
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -88,14 +71,49 @@ class FastReport:
 def load_graph(graph: Graph, terms: TermMap) -> ox.Store:
     """Return a new in-memory store holding ``graph`` in its default graph.
 
-    Raises UnsupportedShapes when a literal has a datatype pyoxigraph does not keep.
+    A literal of ``terms.REWRITTEN_DATATYPES`` is stored as its proxy.
     """
-    for literal in graph.objects():
-        if isinstance(literal, Literal) and literal.datatype in LOSSY_DATATYPES:
-            raise UnsupportedShapes(f"the data uses {literal.datatype}, which the store rewrites")
     store = ox.Store()
     store.extend(terms.quads(graph))
     return store
+
+
+def _rewritten_literals(shapes: Graph) -> set[URIRef]:
+    """Return the REWRITTEN_DATATYPES of the shapes graph's literals."""
+    return {
+        URIRef(str(node.datatype))
+        for node in shapes.objects()
+        if isinstance(node, Literal) and node.datatype in REWRITTEN_DATATYPES
+    }
+
+
+def _check_literal_proxies(data: Graph | ox.Store, shapes: ShapesGraph, terms: TermMap) -> bool:
+    """Return whether the store or the shapes use proxies of literals (see ``terms``).
+
+    Raises UnsupportedShapes where proxies would give a wrong result: for a store given as
+    data, in which pyoxigraph keeps xsd:byte, xsd:dateTimeStamp and the like as xsd:integer
+    and xsd:dateTime, and for SPARQL constraints, whose queries would see the proxies.
+    """
+    rewritten = _rewritten_literals(shapes.graph)
+    if isinstance(data, ox.Store):
+        # A datatype that sh:datatype names counts too: the store has no proxies to check.
+        rewritten |= {
+            URIRef(str(datatype))
+            for datatype in shapes.graph.objects(None, SH.datatype)
+            if datatype in REWRITTEN_DATATYPES
+        }
+        if rewritten:
+            raise UnsupportedShapes(
+                f"the shapes use {min(rewritten)}, whose literals a pyoxigraph store keeps "
+                "as another datatype; pass the data as an rdflib graph"
+            )
+    proxies = terms.proxied or bool(rewritten)
+    if proxies and shapes.uses_sparql():
+        raise UnsupportedShapes(
+            "SPARQL constraints would see the proxies of literals of xsd:byte, xsd:int and "
+            "the other datatypes that pyoxigraph rewrites"
+        )
+    return proxies
 
 
 def _target_classes(shapes: ShapesGraph, shape: Node) -> list[Node]:
@@ -203,7 +221,9 @@ def validate_fast(
     shapes_graph = ShapesGraph(shapes)
     terms = terms or TermMap()
     store = data if isinstance(data, ox.Store) else load_graph(data, terms)
-    if any(uses_shapes_graph(str(query)) for query in shapes.objects(None, SH.select)):
+    proxies = _check_literal_proxies(data, shapes_graph, terms)
+    queries = [*shapes.objects(None, SH.select), *shapes.objects(None, SH.ask)]
+    if any(uses_shapes_graph(str(query)) for query in queries):
         shapes_graph_name = ox.NamedNode(SHAPES_GRAPH)
         store.extend(
             ox.Quad(quad.subject, quad.predicate, quad.object, shapes_graph_name)
@@ -211,7 +231,7 @@ def validate_fast(
         )
     loaded = time.perf_counter()
 
-    evaluator = Evaluator(store, shapes_graph, terms, deadline)
+    evaluator = Evaluator(store, shapes_graph, terms, deadline, proxies=proxies)
     unique = tuple(_validate_targeted(evaluator, shapes_graph.targeted_shapes()))
 
     if allow_warnings:

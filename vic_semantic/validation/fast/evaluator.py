@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from vic_semantic.validation.fast.datatypes import decoded
+from vic_semantic.validation.fast.prebinding import BindingWriter
 from vic_semantic.validation.fast.results import FastResult
 from vic_semantic.validation.fast.shapes import Shape, ShapesGraph, UnsupportedShapes
 from vic_semantic.validation.fast.terms import OxTerm, TermMap
@@ -164,7 +166,8 @@ class Evaluator:
     """Validates shapes of one shapes graph against the data in ``store``'s default graph.
 
     ``deadline`` is a ``time.monotonic()`` value; past it the next query raises
-    ValidationTimeoutError.
+    ValidationTimeoutError. ``proxies`` is true when the store or the shapes may hold
+    proxies of literals (see ``terms.REWRITTEN_DATATYPES``), which comparisons must decode.
     """
 
     def __init__(
@@ -173,11 +176,15 @@ class Evaluator:
         shapes: ShapesGraph,
         terms: TermMap,
         deadline: float | None = None,
+        *,
+        proxies: bool = False,
     ) -> None:
         self.deadline = deadline
         self.store = store
         self.shapes = shapes
         self.terms = terms
+        self.proxies = proxies
+        self.bindings = BindingWriter(store)
         self._sets = itertools.count()
         self._nesting = threading.local()
         self._conforming_cache: dict[tuple[object, frozenset[OxTerm]], set[OxTerm]] = {}
@@ -225,22 +232,41 @@ class Evaluator:
             for solution in result
         ]
 
+    def ask(self, query: str) -> bool:
+        """Run an ASK query and return its boolean result."""
+        self._check_deadline()
+        try:
+            result = self.store.query(query)
+        except SyntaxError as error:
+            raise UnsupportedShapes(f"a generated query does not parse: {error}") from error
+        assert isinstance(result, ox.QueryBoolean)
+        return bool(result)
+
     def focus_rows(
-        self, shape: Shape, focus: FocusSet, body: str, variables: str = "?this ?value"
+        self,
+        shape: Shape,
+        focus: FocusSet,
+        body: str,
+        variables: str = "?this ?value",
+        prologue: str = "",
     ) -> list[dict[str, OxTerm]]:
         """Return the distinct solutions of ``body`` for the focus nodes.
 
         ``body`` must bind ``?this`` through the shape's path. For a large set the query runs
         without the join on the set, and the few failing rows are checked against its members
         in Python. The join cost pyoxigraph 0.5 about 2 µs per focus node and query, which is
-        more than most checks cost.
+        more than most checks cost. ``prologue`` (PREFIX declarations) opens the query.
         """
         if shape.path_sparql is None or not focus.is_large():
             return self.select(
-                f"SELECT DISTINCT {variables} WHERE {{ {focus.bag_pattern} {body} }}"
+                f"{prologue}SELECT DISTINCT {variables} WHERE {{ {focus.bag_pattern} {body} }}"
             )
-        rows = self.select(f"SELECT DISTINCT {variables} WHERE {{ {body} }}")
+        rows = self.select(f"{prologue}SELECT DISTINCT {variables} WHERE {{ {body} }}")
         return [row for row in rows if focus.contains(row["this"])]
+
+    def value_of(self, variable: str) -> str:
+        """Return an expression of ``variable``'s value that reads a proxy as its value."""
+        return decoded(variable) if self.proxies else variable
 
     def value_pattern(self, shape: Shape) -> str:
         if shape.path_sparql is None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, SH
+from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from vic_semantic.errors import VicError
@@ -66,6 +66,19 @@ MODIFIER_PARAMETERS = frozenset(
     {SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}
 )
 _TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+# The boolean parameters of SHACL Core, which take effect only with the literal true.
+BOOLEAN_PARAMETERS = (SH.uniqueLang, SH.closed, SH.deactivated, SH.qualifiedValueShapesDisjoint)
+_TRUE = Literal("true", datatype=XSD.boolean)
+
+
+def is_true(node: Node | None) -> bool:
+    """Return whether ``node`` is the term ``"true"^^xsd:boolean``.
+
+    SHACL switches a boolean parameter on with the value true only, and the W3C SHACL test
+    uniqueLang-002 expects ``"1"^^xsd:boolean``, a different term for the same value, to
+    leave the constraint off.
+    """
+    return isinstance(node, Literal) and node == _TRUE
 
 
 @dataclass
@@ -89,12 +102,31 @@ class Shape:
 
 
 class ShapesGraph:
-    """Reads and caches the shapes of one shapes graph."""
+    """Reads and caches the shapes of one shapes graph, and its constraint components."""
 
     def __init__(self, graph: Graph) -> None:
+        # Imported here, because the components module imports this one.
+        from vic_semantic.validation.fast.custom_components import read_components
+
         self.graph = graph
         self._shapes: dict[Node, Shape] = {}
         check_supported(graph)
+        self.components = read_components(graph)
+        self._parameters = (
+            CONSTRAINT_PARAMETERS
+            | MODIFIER_PARAMETERS
+            | {parameter.path for c in self.components for parameter in c.parameters}
+        )
+
+    def uses_sparql(self) -> bool:
+        """Return whether any constraint is SPARQL: sh:sparql or a component's validator."""
+        if next(self.graph.subject_objects(SH.sparql), None) is not None:
+            return True
+        return any(
+            validator is not None
+            for c in self.components
+            for validator in (c.validator, c.node_validator, c.property_validator)
+        )
 
     def shape(self, node: Node) -> Shape:
         found = self._shapes.get(node)
@@ -131,7 +163,7 @@ class ShapesGraph:
             raise UnsupportedShapes(str(error)) from error
         parameters: dict[URIRef, list[Node]] = {}
         for predicate, value in graph.predicate_objects(node):
-            if predicate in CONSTRAINT_PARAMETERS or predicate in MODIFIER_PARAMETERS:
+            if predicate in self._parameters:
                 parameters.setdefault(URIRef(str(predicate)), []).append(value)
         severity = graph.value(node, SH.severity)
         deactivated = graph.value(node, SH.deactivated)
@@ -141,16 +173,14 @@ class ShapesGraph:
             path_sparql=path_sparql,
             severity=severity if isinstance(severity, URIRef) else SH.Violation,
             messages=[m for m in graph.objects(node, SH.message) if isinstance(m, Literal)],
-            deactivated=isinstance(deactivated, Literal) and deactivated.toPython() is True,
+            deactivated=is_true(deactivated),
             parameters=parameters,
         )
 
 
 def check_supported(graph: Graph) -> None:
     """Raise UnsupportedShapes when the graph uses SHACL features outside this engine."""
-    if next(graph.subjects(RDF.type, SH.ConstraintComponent), None) is not None:
-        raise UnsupportedShapes("custom constraint components (sh:ConstraintComponent)")
-    for feature in (SH.target, SH.rule, SH.ask):
+    for feature in (SH.target, SH.rule):
         if next(graph.subject_objects(feature), None) is not None:
             raise UnsupportedShapes(f"{feature} is not translated")
     for parameter in (SH.hasValue, SH["in"]):

@@ -1,12 +1,15 @@
-"""Rewriting SHACL-SPARQL constraints (sh:sparql with sh:select) into queries of this engine.
+"""Rewriting SHACL-SPARQL queries (sh:sparql constraints and validators) for this engine.
 
 SHACL pre-binds ``$this`` to one focus node at a time. When the query's WHERE clause is one
 flat group (any ``{`` opens an EXISTS block), joining it with the graph of all
 focus nodes gives the same solutions as pre-binding each node, so the query runs once for
 all of them. Any other query (subqueries, UNION, OPTIONAL and nested groups, where a
-pre-bound ``$this`` and a joined one differ) runs once per focus node, with
-``VALUES ?this { node }`` written at the start of every group of the WHERE clause: SHACL's
-pre-binding substitutes the node everywhere, so ``bound($this)`` holds in nested groups too.
+pre-bound ``$this`` and a joined one differ) runs once per focus node, with a clause that
+binds ``$this`` (see ``prebinding``) written at the start of every group of the WHERE
+clause: SHACL's pre-binding substitutes the node everywhere, so ``bound($this)`` holds in
+nested groups too. The other pre-bound variables (``$shapesGraph``, ``$currentShape`` and
+the parameters of a constraint component) have one value per query, which the same kind of
+clause binds.
 """
 
 from __future__ import annotations
@@ -14,13 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph
+from rdflib import Graph
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from vic_semantic.validation.fast.anti_join import not_exists_as_minus
 from vic_semantic.validation.fast.shapes import ShaclFailure, UnsupportedShapes
-from vic_semantic.validation.fast.terms import sparql_term
 
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
@@ -29,17 +31,17 @@ _STRING = re.compile(
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SELECT = re.compile(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?", re.IGNORECASE)
 _BRACE_OPENERS = re.compile(r"\bEXISTS\s*$", re.IGNORECASE)
+_ASK = re.compile(r"\bASK\b", re.IGNORECASE)
 # SHACL-SPARQL forbids these in constraints, because pre-binding is undefined for them.
 _FORBIDDEN = re.compile(r"(?<![\w:?$])(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
-# The variables SHACL may pre-bind in an sh:sparql constraint; none may be bound by AS.
-_REBINDING = re.compile(r"\bAS\s+\?(this|shapesGraph|currentShape)\b", re.IGNORECASE)
+# The variables SHACL may pre-bind in every SHACL-SPARQL query; none may be bound by AS.
+PREBOUND = frozenset({"this", "shapesGraph", "currentShape"})
 
-
-_PREBOUND = "\x00this\x00"
-_THIS_VALUES = f"VALUES ?this {{ {_PREBOUND} }}"
+# The placeholder for the clause that pre-binds the variables, in a per-node query.
+_BINDINGS = "\x00bindings\x00"
 # The named graph of the store that contains the shapes graph, which $shapesGraph names.
 SHAPES_GRAPH = "urn:vic-fast:shapes-graph"
-_GRAPH_VARIABLES = re.compile(r"\?(shapesGraph|currentShape)\b")
+_GRAPH_VARIABLES = re.compile(r"[?$](shapesGraph|currentShape)\b")
 # ?this as the subject of a triple pattern: then every solution binds it without the join.
 _THIS_SUBJECT = re.compile(r"\?this\s+(<|\?|\(|\^|a\b|[A-Za-z_][\w.-]*:)")
 _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
@@ -47,22 +49,44 @@ _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class PreparedConstraint:
-    """A SPARQL constraint ready to run: its query text and whether it runs for all nodes.
+    """A SELECT query of a SPARQL constraint or validator, ready to run.
 
-    ``free_query`` is the bulk query without the join on the focus set: its solutions with a
-    ``?this`` in the set are the same, because the WHERE clause is one flat group.
+    A ``bulk`` query runs once for all focus nodes: ``query`` joins its WHERE clause with the
+    focus set, and ``free_query`` is the same without the join, whose solutions with a
+    ``?this`` in the set are the same, because the WHERE clause is one flat group. Any other
+    query runs once per focus node, with the clause of ``prebound``.
     """
 
     node: Node
     query: str
     bulk: bool
     free_query: str | None = None
-    prebound_template: str | None = None
 
-    def prebound(self, term: str) -> str:
-        """Return the query with ``$this`` pre-bound to ``term``, a SPARQL IRI or literal."""
-        assert self.prebound_template is not None
-        return self.prebound_template.replace(_PREBOUND, term)
+    def prebound(self, clause: str) -> str:
+        """Return the query with ``clause`` (pre-binding ``$this`` and more) in every group."""
+        assert not self.bulk
+        return self.query.replace(_BINDINGS, clause)
+
+
+@dataclass(frozen=True)
+class PreparedAsk:
+    """An ASK validator: its group pattern, and whether it runs as FILTER NOT EXISTS.
+
+    A ``flat`` pattern (triple patterns, FILTERs and EXISTS blocks) runs for all value nodes
+    at once as ``FILTER NOT EXISTS { pattern }``, because SPARQL substitutes the outer
+    solution's ``?this``, ``?value`` and parameters into it as pre-binding would. Any other
+    pattern runs once per value node, with the clause of ``prebound``.
+    """
+
+    node: Node
+    prefixes: str
+    pattern: str
+    flat: bool
+    query: str
+
+    def prebound(self, clause: str) -> str:
+        """Return the ASK query with ``clause`` (pre-binding the variables) in every group."""
+        return self.query.replace(_BINDINGS, clause)
 
 
 def _prefix_nodes(graph: Graph, constraint: Node) -> set[Node]:
@@ -158,103 +182,115 @@ def _project_this(query: str, masked: str) -> str:
     return query[: select.end()] + "?this " + query[select.end() :]
 
 
-def _check_allowed(masked: str, constraint: Node) -> None:
-    """Raise ShaclFailure for a query that SHACL-SPARQL does not allow in a constraint.
+def _check_allowed(masked: str, node: Node, prebound: frozenset[str]) -> None:
+    """Raise ShaclFailure for a query that SHACL-SPARQL does not allow.
 
-    Besides MINUS, SERVICE, VALUES and rebinding by AS, every subquery must project
-    ``$this`` by name, because ``SELECT *`` does not count as selecting it.
+    Besides MINUS, SERVICE, VALUES and rebinding a ``prebound`` variable by AS, every
+    subquery must project ``$this`` by name, because ``SELECT *`` does not count as
+    selecting it.
     """
     # Strings and IRIs are masked already, so each "#" left starts a comment.
     masked = re.sub(r"#[^\n]*", "", masked)
-    forbidden = _FORBIDDEN.search(masked) or _REBINDING.search(masked)
+    names = "|".join(re.escape(name) for name in sorted(prebound))
+    rebinding = re.compile(rf"\bAS\s+\?({names})\b", re.IGNORECASE)
+    forbidden = _FORBIDDEN.search(masked) or rebinding.search(masked)
     if forbidden is not None:
         raise ShaclFailure(
-            f"SPARQL-ограничение {constraint} использует «{forbidden.group(0)}», "
+            f"SPARQL-запрос {node} использует «{forbidden.group(0)}», "
             "что SHACL-SPARQL запрещает; перепишите запрос без этого.",
-            f"The SPARQL constraint {constraint} uses '{forbidden.group(0)}', which "
+            f"The SPARQL query {node} uses '{forbidden.group(0)}', which "
             "SHACL-SPARQL does not allow; rewrite the query without it.",
         )
     for select in list(_SELECT.finditer(masked))[1:]:
         head = masked[select.end() : masked.find("{", select.end())]
         if head.strip().startswith("*") or not re.search(r"\?this\b", head):
             raise ShaclFailure(
-                f"Вложенный SELECT в SPARQL-ограничении {constraint} не выбирает $this по "
+                f"Вложенный SELECT в SPARQL-запросе {node} не выбирает $this по "
                 "имени; добавьте $this в список переменных.",
-                f"A nested SELECT in the SPARQL constraint {constraint} does not select "
+                f"A nested SELECT in the SPARQL query {node} does not select "
                 "$this by name; add $this to its variables.",
             )
 
 
 def uses_shapes_graph(query: str) -> bool:
-    """Return whether a SPARQL constraint's text uses ``$shapesGraph``."""
+    """Return whether a SHACL-SPARQL query's text uses ``$shapesGraph``."""
     return re.search(r"[?$]shapesGraph\b", query) is not None
 
 
-def _graph_values(masked: str, constraint: Node, current_shape: Node) -> str | None:
-    """Return the VALUES clause pre-binding ``$shapesGraph`` and ``$currentShape``, if used."""
-    used = sorted(set(_GRAPH_VARIABLES.findall(masked)))
-    if not used:
-        return None
-    terms = {"shapesGraph": f"<{SHAPES_GRAPH}>"}
-    if "currentShape" in used:
-        if isinstance(current_shape, BNode):
-            raise UnsupportedShapes(
-                f"the SPARQL constraint {constraint} uses $currentShape of a blank node shape"
-            )
-        terms["currentShape"] = sparql_term(current_shape)
-    variables = " ".join(f"?{name}" for name in used)
-    values = " ".join(terms[name] for name in used)
-    return f"VALUES ({variables}) {{ ({values}) }}"
+def graph_variables(query: str) -> set[str]:
+    """Return which of ``shapesGraph`` and ``currentShape`` a query's text uses."""
+    return set(_GRAPH_VARIABLES.findall(_masked(query)))
+
+
+def _variables_text(query: str, path_sparql: str | None) -> str:
+    """Return ``query`` with ``$PATH`` written out and every ``$name`` written ``?name``."""
+    if path_sparql is not None:
+        query = re.sub(r"\$PATH\b", path_sparql, query)
+    return re.sub(r"\$(\w+)", r"?\1", query)
 
 
 def prepare(
     graph: Graph,
-    constraint: Node,
+    node: Node,
     path_sparql: str | None,
     focus_pattern: str,
-    current_shape: Node,
+    constants: str = "",
+    prebound: frozenset[str] = PREBOUND,
 ) -> PreparedConstraint:
-    """Return the constraint's query with ``$PATH`` and ``$this`` written in.
+    """Return the sh:select query of ``node`` with ``$PATH`` and the pre-bound variables in.
 
-    A query using ``$shapesGraph`` or ``$currentShape`` runs once per focus node with both
-    pre-bound, the first to SHAPES_GRAPH. Raises ShaclFailure for a query that SHACL-SPARQL
-    does not allow in a constraint.
+    ``constants`` is the clause binding the pre-bound variables other than ``$this``: a
+    bulk query gets it once, a per-node query gets it with ``$this`` in every group.
+    Raises ShaclFailure for a query that SHACL-SPARQL does not allow.
     """
-    text = str(graph.value(constraint, SH.select))
-    if path_sparql is not None:
-        text = re.sub(r"\$PATH\b", path_sparql, text)
-    text = re.sub(r"\$(\w+)", r"?\1", text)
-    prefixes = _prefixes(graph, constraint)
+    text = _variables_text(str(graph.value(node, SH.select)), path_sparql)
+    prefixes = _prefixes(graph, node)
     masked = _masked(text)
-    _check_allowed(masked, constraint)
+    _check_allowed(masked, node, prebound)
     text = _project_this(text, masked)
     masked = _masked(text)
     brace = _where_brace(masked)
-    graph_values = _graph_values(masked, constraint, current_shape)
-    if graph_values is not None and brace >= 0:
-        query = _with_values(text, masked, brace, graph_values)
-        with_this = _with_values(text, masked, brace, f"{_THIS_VALUES} {graph_values}")
-        return PreparedConstraint(
-            constraint,
-            f"{prefixes}\n{query}",
-            bulk=False,
-            prebound_template=f"{prefixes}\n{with_this}",
-        )
-    if brace < 0 or not _is_flat(masked, brace):
-        template = None if brace < 0 else _with_values(text, masked, brace, _THIS_VALUES)
-        return PreparedConstraint(
-            constraint,
-            f"{prefixes}\n{text}",
-            bulk=False,
-            prebound_template=None if template is None else f"{prefixes}\n{template}",
-        )
+    if brace < 0:
+        raise UnsupportedShapes(f"the SPARQL query {node} has no WHERE clause")
+    if not _is_flat(masked, brace):
+        template = _with_values(text, masked, brace, _BINDINGS)
+        return PreparedConstraint(node, f"{prefixes}\n{template}", bulk=False)
+
+    if constants:
+        text = f"{text[: brace + 1]} {constants} {text[brace + 1 :]}"
+        masked = _masked(text)
     # Without the join, a ?this that no pattern binds would be unbound in every solution.
     binds_this = _THIS_SUBJECT.search(_top_level(masked, brace)) is not None
     text = not_exists_as_minus(text, masked, brace)
     joined = text[: brace + 1] + f" {focus_pattern} " + text[brace + 1 :]
     return PreparedConstraint(
-        constraint,
+        node,
         f"{prefixes}\n{joined}",
         bulk=True,
         free_query=f"{prefixes}\n{text}" if binds_this else None,
+    )
+
+
+def prepare_ask(
+    graph: Graph, node: Node, path_sparql: str | None, prebound: frozenset[str]
+) -> PreparedAsk:
+    """Return the sh:ask query of the validator ``node``, ready to run.
+
+    Raises ShaclFailure for a query that SHACL-SPARQL does not allow.
+    """
+    text = _variables_text(str(graph.value(node, SH.ask)), path_sparql)
+    masked = _masked(text)
+    _check_allowed(masked, node, prebound)
+    ask = _ASK.search(masked)
+    brace = -1 if ask is None else masked.find("{", ask.end())
+    end = masked.rfind("}")
+    if brace < 0 or end < brace:
+        raise UnsupportedShapes(f"the SPARQL ASK query {node} has no group pattern")
+    prefixes = _prefixes(graph, node)
+    return PreparedAsk(
+        node,
+        prefixes=prefixes,
+        pattern=text[brace + 1 : end],
+        flat=_is_flat(masked, brace),
+        query=f"{prefixes}\n{_with_values(text, masked, brace, _BINDINGS)}",
     )
