@@ -265,7 +265,7 @@ class EmbeddedStore:
         A bulk load and the inference step's writes after it leave several overlapping files
         per index, and a lookup reads each of them. On the benchmark cluster the explore mix
         took about a fifth less engine CPU time after this call, at 100k and at 1M triples,
-        and the call took 0.2 to 0.7 s and 1.7 to 3.2 s (``bench/compaction.py``,
+        and the call took 0.2 to 0.7 s and 1.7 to 3.8 s (``bench/compaction.py``,
         docs/benchmarks.md). On a store compacted before, it returns at once. Queries and
         writes may run meanwhile. An in-memory store has nothing to compact.
         """
