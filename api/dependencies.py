@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from api.errors import HttpError
 from api.negotiation import choose_language
@@ -79,13 +80,21 @@ def require_admin(request: Request) -> Principal:
     )
 
 
-def require_read(request: Request) -> Principal:
+async def require_read(request: Request) -> Principal:
     """Return the principal if it may read; anonymous requests get 401 when reading is closed.
 
-    Installed on the whole application. ``PUBLIC_PATHS`` stay open so that liveness and
-    readiness probes need no token.
+    Installed on the whole application. It is async because FastAPI runs a plain-function
+    dependency on the thread pool, and that hand-off costs more than the check itself. A
+    bearer token is still checked on the thread pool, because that reads the token file.
+    The principal is kept in ``request.state.principal`` for the request's log line.
+    ``PUBLIC_PATHS`` stay open so that liveness and readiness probes need no token.
     """
-    principal = get_principal(request)
+    if request.headers.get("authorization"):
+        principal = await run_in_threadpool(get_principal, request)
+    else:
+        principal = ANONYMOUS
+    request.state.principal = principal
+
     route = request.scope.get("route")
     if getattr(route, "path", None) in PUBLIC_PATHS:
         return principal

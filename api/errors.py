@@ -82,7 +82,8 @@ def error_body(error: VicError, lang: str) -> dict[str, object]:
     return body
 
 
-async def _handle_vic_error(request: Request, error: Exception) -> JSONResponse:
+async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
+    """Return the JSON error response for a library error, in the client's language."""
     if not isinstance(error, VicError):  # registered for VicError only
         raise error
     lang = choose_language(request.headers.get("accept-language"))
@@ -99,5 +100,5 @@ def install_error_handlers(app: FastAPI) -> None:
     """Answer library errors and FastAPI's and Starlette's own errors in the service's format."""
     from api.framework_errors import install_framework_error_handlers
 
-    app.add_exception_handler(VicError, _handle_vic_error)
+    app.add_exception_handler(VicError, handle_vic_error)
     install_framework_error_handlers(app)

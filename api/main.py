@@ -29,6 +29,7 @@ from api.routers import (
     sparql,
     validation,
 )
+from api.sparql_middleware import SparqlEndpointMiddleware
 from vic_semantic.config import Settings, get_settings
 from vic_semantic.service import VicService
 
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
         # Writes check their graphs again in the routers.
         dependencies=[Depends(require_read)],
     )
+    # Added first, so it is the innermost: SPARQL queries skip FastAPI's routing, but not
+    # CORS, the request log or the metrics.
+    app.add_middleware(SparqlEndpointMiddleware)
     # Browsers may read and query from any origin, but never with credentials: a page of
     # another site must not act with a member's token.
     app.add_middleware(

@@ -13,7 +13,8 @@ import platform
 import threading
 import time
 from collections import Counter as Tally
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import aclosing
 from importlib.metadata import PackageNotFoundError, version
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info
@@ -23,6 +24,7 @@ from prometheus_client.registry import Collector
 from vic_semantic.errors import QueryTimeoutError
 from vic_semantic.namespaces import GRAPH
 from vic_semantic.store.base import GraphInfo, Store
+from vic_semantic.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ def _build_info() -> dict[str, str]:
 def _count_timeouts(store: Store, counter: Counter) -> None:
     """Wrap ``store.stream_query`` on this object so each QueryTimeoutError is counted.
 
+    The embedded store's ``astream_query``, which the SPARQL endpoint uses, is wrapped too.
     Several applications may serve one store (tests do), so the wrapper counts in the
     counters of all of them. A streamed result may time out after its first chunks, so the
     error is caught while the chunks are taken. Both stores' ``run_query`` goes through
@@ -124,23 +127,44 @@ def _count_timeouts(store: Store, counter: Counter) -> None:
     counters: list[Counter] | None = getattr(store, "_vic_timeout_counters", None)
     if counters is None:
         counters = []
-        stream_query: Callable[..., Iterator[bytes]] = store.stream_query
-
-        def count() -> None:
-            for each in counters or ():
-                each.inc()
-
-        def counted_stream_query(*arguments: object, **keywords: object) -> Iterator[bytes]:
-            try:
-                yield from stream_query(*arguments, **keywords)
-            except QueryTimeoutError:
-                count()
-                raise
-
-        setattr(store, "stream_query", counted_stream_query)  # noqa: B010
+        _wrap_stream_query(store, counters)
+        if isinstance(store, EmbeddedStore):
+            _wrap_astream_query(store, counters)
         setattr(store, "_vic_timeout_counters", counters)  # noqa: B010
     if counter not in counters:
         counters.append(counter)
+
+
+def _wrap_stream_query(store: Store, counters: list[Counter]) -> None:
+    stream_query: Callable[..., Iterator[bytes]] = store.stream_query
+
+    def counted_stream_query(*arguments: object, **keywords: object) -> Iterator[bytes]:
+        try:
+            yield from stream_query(*arguments, **keywords)
+        except QueryTimeoutError:
+            for each in counters:
+                each.inc()
+            raise
+
+    setattr(store, "stream_query", counted_stream_query)  # noqa: B010
+
+
+def _wrap_astream_query(store: EmbeddedStore, counters: list[Counter]) -> None:
+    astream_query: Callable[..., AsyncGenerator[bytes, None]] = store.astream_query
+
+    async def counted_astream_query(
+        *arguments: object, **keywords: object
+    ) -> AsyncGenerator[bytes, None]:
+        try:
+            async with aclosing(astream_query(*arguments, **keywords)) as chunks:
+                async for chunk in chunks:
+                    yield chunk
+        except QueryTimeoutError:
+            for each in counters:
+                each.inc()
+            raise
+
+    setattr(store, "astream_query", counted_astream_query)  # noqa: B010
 
 
 class StoreSizeCollector(Collector):

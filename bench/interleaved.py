@@ -9,9 +9,15 @@ them in turn, in a rotating order, with one client. Load from elsewhere then fal
 three alike, and the ratios of the medians stay comparable.
 
 "before" is the service from the source tree ``DIR`` (for example ``git archive`` of an
-older commit), started with uvicorn's asyncio loop and h11 parser as ``vic-semantic serve``
-did before uvloop and httptools were dependencies. "after" is this tree's ``vic-semantic
-serve``. Both serve one copy each of a store loaded once by ``bench/load_vic.py``.
+older commit), started by that tree's own ``vic-semantic serve`` command, so it runs with the
+event loop, HTTP parser and logging that its command chooses. "after" is this tree's
+``vic-semantic serve``. Both serve one copy each of a store loaded once by
+``bench/load_vic.py``. Before commit 9e71995 was measured, the launcher forced uvicorn's
+asyncio loop and h11 parser on the earlier tree, as ``vic-semantic serve`` ran before uvloop
+and httptools were dependencies.
+
+The report ends with each server's CPU time per query and the load average (1 min) at the
+start and end of the measured rounds.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import signal
 import statistics
@@ -34,26 +41,29 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import write_dataset
-from servers import BIN, Server, free_port, start_oxigraph, stop_all
+from servers import Server, free_port, start_oxigraph, stop_all
 from workload import Parameters, load_queries, run_once
 
 logger = logging.getLogger("bench")
 REPO = Path(__file__).resolve().parent.parent
+SERVING_CPU = "serving process cpu ms per query"
+# The pseudo-queries of CPU time, with their rows in the report.
+CPU_ROWS = {
+    "cpu ms per query": "server CPU ms per query",
+    SERVING_CPU: "of which the serving process (vic-semantic: API without workers)",
+}
 
-# Starts the service of another source tree as `vic-semantic serve` did before uvloop and
-# httptools: uvicorn's defaults then were the asyncio loop and the h11 parser.
-_BEFORE_LAUNCHER = """
+# Runs `vic-semantic serve` of a source tree: argv[1] is the tree, the rest are the
+# command's arguments.
+_SERVE_LAUNCHER = """
 import sys
-sys.path.insert(0, sys.argv[3])  # before the working folder, which `python -c` puts first
-import uvicorn
-from api.main import create_app
+tree = sys.argv[1]
+sys.path.insert(0, tree)  # before the working folder, which `python -c` puts first
 import vic_semantic
-from vic_semantic.config import Settings
-data_dir, port = sys.argv[1], int(sys.argv[2])
-settings = Settings(data_dir=data_dir, base_url=f"http://127.0.0.1:{port}", load_demo=False)
-assert vic_semantic.__file__.startswith(sys.argv[3]), vic_semantic.__file__
-uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-            access_log=False, loop="asyncio", http="h11")
+assert vic_semantic.__file__.startswith(tree), vic_semantic.__file__
+from vic_semantic.cli import app
+sys.argv = ["vic-semantic", *sys.argv[2:]]
+app()
 """
 
 
@@ -79,14 +89,10 @@ def start_services(dataset: Path, work: Path, before_tree: Path) -> dict[str, Se
         port = free_port()
         server = Server(f"vic-semantic {name}", f"http://127.0.0.1:{port}/sparql",
                         log_path=work / f"{name}.log")
-        if name == "before":
-            server.start([sys.executable, "-c", _BEFORE_LAUNCHER, str(data_dir), str(port),
-                          str(before_tree.resolve())],
-                         env={"PYTHONPATH": str(before_tree.resolve()), "VIC_LOAD_DEMO": "false"})
-        else:
-            server.start([str(BIN / "vic-semantic"), "serve", "--host", "127.0.0.1", "--port",
-                          str(port), "--data-dir", str(data_dir)],
-                         env={"PYTHONPATH": str(REPO), "VIC_LOAD_DEMO": "false"})
+        tree = before_tree.resolve() if name == "before" else REPO
+        server.start([sys.executable, "-c", _SERVE_LAUNCHER, str(tree), "serve", "--host",
+                      "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
+                     env={"PYTHONPATH": str(tree), "VIC_LOAD_DEMO": "false"})
         server.wait_ready(300)
         servers[name] = server
     servers["oxigraph"] = start_oxigraph(dataset, work, 300)
@@ -99,13 +105,14 @@ def interleave(servers: dict[str, Server], params: dict[str, object], rounds: in
 
     Each server's CPU time over the measured rounds, divided by its queries, is added as the
     pseudo-query "cpu ms per query": it depends far less on other jobs than the latencies.
+    "serving process cpu ms per query" leaves out the query workers of vic-semantic.
     """
     queries = [q for q in load_queries() if q.in_mix]
     names = list(servers)
     latencies: dict[str, dict[str, list[float]]] = {n: {q.name: [] for q in queries}
                                                     for n in names}
     draw = Parameters(params, f"{seed}:interleaved")
-    cpu_start: dict[str, float] = {}
+    cpu_start: dict[str, tuple[float, float]] = {}
     with httpx.Client(timeout=60) as client:
         for round_number in range(rounds + 1):
             if round_number == 1:
@@ -119,35 +126,40 @@ def interleave(servers: dict[str, Server], params: dict[str, object], rounds: in
                     if round_number > 0:  # the first round warms caches and workers
                         latencies[name][query.name].append(time.perf_counter() - started)
     for name in names:
-        seconds = _cpu(servers[name]) - cpu_start[name]
-        latencies[name]["cpu ms per query"] = [seconds / (rounds * len(queries))]
+        serving, total = _cpu(servers[name])
+        count = rounds * len(queries)
+        latencies[name]["cpu ms per query"] = [(total - cpu_start[name][1]) / count]
+        latencies[name][SERVING_CPU] = [(serving - cpu_start[name][0]) / count]
     return latencies
 
 
-def _cpu(server: Server) -> float:
+def _cpu(server: Server) -> tuple[float, float]:
+    """Return the CPU seconds of the serving process, and of it with its children."""
     assert server.watch is not None
-    return server.watch.cpu_seconds()
+    times = server.watch.process.cpu_times()
+    return times.user + times.system, server.watch.cpu_seconds()
 
 
 def report(latencies: dict[str, dict[str, list[float]]]) -> str:
     names = list(latencies)
     lines = ["| Query | " + " | ".join(f"{n} median ms" for n in names)
              + " | before ÷ oxigraph | after ÷ oxigraph |", "|---|" + "---:|" * (len(names) + 2)]
-    for query in [q for q in latencies[names[0]] if q != "cpu ms per query"]:
+    for query in [q for q in latencies[names[0]] if q not in CPU_ROWS]:
         medians = {n: statistics.median(latencies[n][query]) * 1000 for n in names}
         lines.append(f"| {query} | " + " | ".join(f"{medians[n]:.2f}" for n in names)
                      + f" | {medians['before'] / medians['oxigraph']:.2f}"
                      f" | {medians['after'] / medians['oxigraph']:.2f} |")
     mix = {n: statistics.median([x for name, q in latencies[n].items()
-                                 if name != "cpu ms per query" for x in q]) * 1000
+                                 if name not in CPU_ROWS for x in q]) * 1000
            for n in names}
     lines.append("| mix (all queries pooled) | " + " | ".join(f"{mix[n]:.2f}" for n in names)
                  + f" | {mix['before'] / mix['oxigraph']:.2f}"
                  f" | {mix['after'] / mix['oxigraph']:.2f} |")
-    cpu = {n: latencies[n]["cpu ms per query"][0] * 1000 for n in names}
-    lines.append("| server CPU ms per query | " + " | ".join(f"{cpu[n]:.2f}" for n in names)
-                 + f" | {cpu['before'] / cpu['oxigraph']:.2f}"
-                 f" | {cpu['after'] / cpu['oxigraph']:.2f} |")
+    for row, label in CPU_ROWS.items():
+        cpu = {n: latencies[n][row][0] * 1000 for n in names}
+        lines.append(f"| {label} | " + " | ".join(f"{cpu[n]:.2f}" for n in names)
+                     + f" | {cpu['before'] / cpu['oxigraph']:.2f}"
+                     f" | {cpu['after'] / cpu['oxigraph']:.2f} |")
     return "\n".join(lines)
 
 
@@ -165,12 +177,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vic-interleaved-", dir=REPO / "var" / "bench"))
     try:
         servers = start_services(dataset, work, args.before_tree)
+        load_start = os.getloadavg()[0]
         latencies = interleave(servers, params, args.rounds, args.seed)
+        load_end = os.getloadavg()[0]
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
     (REPO / "var" / "bench" / f"interleaved-{args.scale}.json").write_text(json.dumps(latencies))
     print(report(latencies))
+    print(f"\nload average (1 min): {load_start:.1f} at the start, {load_end:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Protocol: https://www.w3.org/TR/sparql11-protocol/ (query and update operations,
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
 
@@ -42,6 +42,8 @@ from vic_semantic.sparql.syntax_hints import engine_update_error, explain
 from vic_semantic.sparql.update_dataset import add_update_dataset
 from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph, written_graphs
 from vic_semantic.store.base import Dataset
+from vic_semantic.store.embedded import EmbeddedStore
+from vic_semantic.store.streaming import chunks_on_threads, close_chunks
 from vic_semantic.submissions.checked_writes import run_update_checked
 from vic_semantic.triple_terms import TripleTermError
 
@@ -143,27 +145,58 @@ async def _answer_query(service: VicService, request: Request, operation: Operat
     if media_type is None:
         raise _not_acceptable(accept, _offers(form))
 
-    start = partial(
-        service.store.stream_query,
-        operation.text,
-        _dataset(operation),
-        endpoint_iri(service),
-        RESULTS_FORMATS.get(media_type),
-        GRAPH_FORMATS.get(media_type),
-    )
-    head, rest = await run_in_threadpool(_look_ahead, start)
+    head, rest = await _start_result(service, operation, media_type)
     charset = "; charset=utf-8" if not media_type.endswith("+xml") else ""
     if rest is None:
         return Response(b"".join(head), media_type=f"{media_type}{charset}")
     return StreamingResponse(_relay(head, rest), media_type=f"{media_type}{charset}")
 
 
-def _look_ahead(start: Callable[[], Iterator[bytes]]) -> tuple[list[bytes], Iterator[bytes] | None]:
+async def _start_result(
+    service: VicService, operation: Operation, media_type: str
+) -> tuple[list[bytes], AsyncGenerator[bytes, None] | None]:
     """Start a query and take its first chunks; the rest is None when they are all.
 
     Errors up to here (syntax, time or row limit, store) still become an HTTP error status,
     because no byte of the response has been sent.
     """
+    store = service.store
+    arguments = (
+        operation.text,
+        _dataset(operation),
+        endpoint_iri(service),
+        RESULTS_FORMATS.get(media_type),
+        GRAPH_FORMATS.get(media_type),
+    )
+    if isinstance(store, EmbeddedStore):
+        # Awaited on the event loop, so that no thread-pool hand-off is added to each query.
+        return await _look_ahead(store.astream_query(*arguments))
+
+    # Another store's client blocks, so its first chunks are taken in one thread hand-off.
+    start = partial(store.stream_query, *arguments)
+    head, rest = await run_in_threadpool(_look_ahead_blocking, start)
+    return head, None if rest is None else chunks_on_threads(rest)
+
+
+async def _look_ahead(
+    chunks: AsyncGenerator[bytes, None],
+) -> tuple[list[bytes], AsyncGenerator[bytes, None] | None]:
+    head: list[bytes] = []
+    try:
+        for _ in range(LOOK_AHEAD_CHUNKS):
+            try:
+                head.append(await anext(chunks))
+            except StopAsyncIteration:
+                return head, None
+    except BaseException:
+        await chunks.aclose()
+        raise
+    return head, chunks
+
+
+def _look_ahead_blocking(
+    start: Callable[[], Iterator[bytes]],
+) -> tuple[list[bytes], Iterator[bytes] | None]:
     chunks = start()
     head: list[bytes] = []
     try:
@@ -173,12 +206,14 @@ def _look_ahead(start: Callable[[], Iterator[bytes]]) -> tuple[list[bytes], Iter
                 return head, None
             head.append(chunk)
     except BaseException:
-        _close(chunks)
+        close_chunks(chunks)
         raise
     return head, chunks
 
 
-async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _relay(
+    head: list[bytes], rest: AsyncGenerator[bytes, None]
+) -> AsyncGenerator[bytes, None]:
     """Send the chunks of a result that is still being computed.
 
     The status line has gone out, so an error from here on cannot become an error status.
@@ -191,21 +226,14 @@ async def _relay(head: list[bytes], rest: Iterator[bytes]) -> AsyncIterator[byte
     try:
         for chunk in head:
             yield chunk
-        while True:
-            more = await run_in_threadpool(_next_chunk, rest)
-            if more is None:
-                return
-            yield more
+        async for chunk in rest:
+            yield chunk
     except VicError as error:
         logger.warning("a streamed query result stopped after it began: %s", error.message_en)
         yield _broken_tail(error)
         raise ResultStreamBroken(error.message_en) from error
     finally:
-        _close(rest)
-
-
-def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
-    return next(chunks, None)
+        await rest.aclose()
 
 
 class ResultStreamBroken(RuntimeError):
@@ -218,17 +246,6 @@ def _broken_tail(error: VicError) -> bytes:
         f"incomplete, {error.message_en} !!\n"
     )
     return text.encode()
-
-
-def _close(chunks: Iterator[bytes]) -> None:
-    close = getattr(chunks, "close", None)
-    if close is None:
-        return
-    try:
-        close()
-    except ValueError:
-        # The generator is still running on another thread, and it ends with its query.
-        logger.debug("a result stream was still running when closed")
 
 
 async def _run_update(

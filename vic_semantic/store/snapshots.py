@@ -101,18 +101,47 @@ class Snapshots:
 
         The snapshot stays on disk while the ``with`` block runs.
         """
+        path = self.acquire(generation)
+        try:
+            yield path
+        finally:
+            self.release(path)
+
+    def acquire(self, generation: int) -> Path:
+        """Return a snapshot holding every write up to ``generation``, making it if needed.
+
+        The snapshot stays on disk until ``release`` is called with the returned path.
+        """
         with self._lock:
             if self._current is None or self._current[0] != generation:
                 self._replace(generation)
             assert self._current is not None
             path = self._current[1]
             self._users[path] += 1
+            return path
+
+    def acquire_made(self, generation: int) -> Path | None:
+        """Return the snapshot of ``generation`` as ``acquire`` does if it exists, else None.
+
+        Never waits: None also means that another thread holds the lock, perhaps while it
+        makes a snapshot. An event loop then calls ``acquire`` on a thread.
+        """
+        if not self._lock.acquire(blocking=False):
+            return None
         try:
-            yield path
+            if self._current is None or self._current[0] != generation:
+                return None
+            path = self._current[1]
+            self._users[path] += 1
+            return path
         finally:
-            with self._lock:
-                self._users[path] -= 1
-                self._delete_if_unused(path)
+            self._lock.release()
+
+    def release(self, path: Path) -> None:
+        """End one use of ``path`` begun by ``acquire`` or ``acquire_made``."""
+        with self._lock:
+            self._users[path] -= 1
+            self._delete_if_unused(path)
 
     def close(self) -> None:
         """Delete every snapshot; queries still running keep their open files."""

@@ -12,11 +12,12 @@ pyoxigraph work and only bytes cross between threads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 
 logger = logging.getLogger(__name__)
 
@@ -112,3 +113,31 @@ class ThreadedStream(Iterator[bytes]):
                 return
             except queue.Full:
                 continue
+
+
+async def chunks_on_threads(chunks: Iterator[bytes]) -> AsyncGenerator[bytes, None]:
+    """Yield the chunks of a blocking iterator on the running loop, taking each on a thread.
+
+    Each step runs in a copy of the caller's context (``asyncio.to_thread``), so the
+    producer sees the request's context variables. Closing the generator closes ``chunks``.
+    """
+    try:
+        while True:
+            chunk = await asyncio.to_thread(next, chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        close_chunks(chunks)
+
+
+def close_chunks(chunks: Iterator[bytes]) -> None:
+    """Close ``chunks`` if it can be closed, so that its producer stops."""
+    close = getattr(chunks, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except ValueError:
+        # The generator is still running on another thread, and it ends with its query.
+        logger.debug("a result stream was still running when closed")

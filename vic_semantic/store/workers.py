@@ -13,13 +13,15 @@ queries of an embedded store needs the ``if __name__ == "__main__":`` guard.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import importlib
 import logging
 import multiprocessing
+import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -159,6 +161,72 @@ class QueryPool:
             else:
                 self._discard(worker)
 
+    async def astream(
+        self, snapshot: str, task: QueryTask, timeout: float
+    ) -> AsyncGenerator[bytes, None]:
+        """Run ``task`` as ``stream`` does, with its limits and errors, on the running loop.
+
+        The loop watches the worker's end of the pipe, so no thread waits while the query
+        runs. An event loop that used ``stream`` would hand each query to a thread. Only
+        waiting for a worker while all are busy, and starting one, run on a thread.
+        Closing the generator before its end kills the worker, whose result is unfinished.
+        """
+        worker = self._take_idle() or await self._acquire_on_thread(timeout)
+        started = time.monotonic()
+        finished = False
+        try:
+            worker.connection.send((snapshot, task))
+            while True:
+                kind, payload = await self._areceive(worker, task, started, timeout)
+                if kind != "chunk":
+                    finished = True
+                    if kind != "end":
+                        _raise(kind, payload)
+                if isinstance(payload, bytes):
+                    yield payload
+                if finished:
+                    return
+        finally:
+            if finished:
+                self._release(worker)
+            else:
+                self._discard_off_loop(worker)
+
+    async def _acquire_on_thread(self, timeout: float) -> _Worker:
+        acquiring = asyncio.ensure_future(asyncio.to_thread(self._acquire, timeout))
+        try:
+            return await asyncio.shield(acquiring)
+        except asyncio.CancelledError:
+            # The thread may still get a worker, which must then go back to the pool.
+            acquiring.add_done_callback(self._release_acquired)
+            raise
+
+    def _release_acquired(self, acquiring: asyncio.Future[_Worker]) -> None:
+        if not acquiring.cancelled() and acquiring.exception() is None:
+            self._release(acquiring.result())
+
+    def _discard_off_loop(self, worker: _Worker) -> None:
+        """Kill ``worker`` now and wait for its end on a thread, so the loop goes on."""
+        worker.process.kill()
+        try:
+            asyncio.get_running_loop().run_in_executor(None, self._discard, worker)
+        except RuntimeError:  # no running loop: the generator was finalised outside one
+            self._discard(worker)
+
+    async def _areceive(
+        self, worker: _Worker, task: QueryTask, started: float, timeout: float
+    ) -> Outcome:
+        remaining = started + timeout - time.monotonic()
+        try:
+            if remaining > 0 and await _readable(worker.connection, remaining):
+                # NOTE: ``recv`` reads a whole message, so one larger than the socket buffer
+                # keeps the loop waiting until the worker has written the rest.
+                message: Outcome = worker.connection.recv()
+                return message
+        except (EOFError, OSError) as error:
+            raise _worker_failed(error) from error
+        raise _timed_out(task, started, timeout)
+
     def _receive(self, worker: _Worker, task: QueryTask, started: float, timeout: float) -> Outcome:
         remaining = started + timeout - time.monotonic()
         try:
@@ -166,19 +234,8 @@ class QueryPool:
                 message: Outcome = worker.connection.recv()
                 return message
         except (EOFError, OSError) as error:
-            raise StoreError(
-                f"Процесс выполнения запросов завершился аварийно ({error}). Повторите запрос; "
-                "если ошибка повторяется, проверьте журнал сервиса и свободную память.",
-                f"The query worker process ended unexpectedly ({error}). Retry the query; if "
-                "this repeats, check the service log and free memory.",
-            ) from error
-        logger.warning(
-            "stopped a query after %.1f s (limit %g s): %.200s",
-            time.monotonic() - started,
-            timeout,
-            task.query,
-        )
-        raise QueryTimeoutError(timeout, "встроенное хранилище", "embedded store")
+            raise _worker_failed(error) from error
+        raise _timed_out(task, started, timeout)
 
     def close(self) -> None:
         """Stop the idle workers now; busy ones stop when their query ends."""
@@ -188,6 +245,13 @@ class QueryPool:
             self._condition.notify_all()
         for worker in idle:
             worker.stop()
+
+    def _take_idle(self) -> _Worker | None:
+        """Return an idle worker, or None at once when there is none."""
+        with self._condition:
+            if self._idle and not self._closed:
+                return self._idle.pop()
+            return None
 
     def _acquire(self, timeout: float) -> _Worker:
         deadline = time.monotonic() + timeout
@@ -257,6 +321,49 @@ def _start(preload: tuple[str, ...]) -> _Worker:
         )
     logger.info("started query worker process %s", process.pid)
     return worker
+
+
+async def _readable(connection: Connection, seconds: float) -> bool:
+    """Wait on the running loop until ``connection`` has data; False after ``seconds``."""
+    if connection.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[bool] = loop.create_future()
+
+    def wake(value: bool) -> None:
+        if not ready.done():
+            ready.set_result(value)
+
+    descriptor = connection.fileno()
+    loop.add_reader(descriptor, wake, True)
+    timer = loop.call_later(seconds, wake, False)
+    try:
+        return await ready
+    finally:
+        timer.cancel()
+        loop.remove_reader(descriptor)
+        # uvloop makes a watched descriptor non-blocking, but ``Connection.recv`` reads a
+        # whole message and fails with EAGAIN on a non-blocking one.
+        os.set_blocking(descriptor, True)
+
+
+def _worker_failed(error: BaseException) -> StoreError:
+    return StoreError(
+        f"Процесс выполнения запросов завершился аварийно ({error}). Повторите запрос; "
+        "если ошибка повторяется, проверьте журнал сервиса и свободную память.",
+        f"The query worker process ended unexpectedly ({error}). Retry the query; if "
+        "this repeats, check the service log and free memory.",
+    )
+
+
+def _timed_out(task: QueryTask, started: float, timeout: float) -> QueryTimeoutError:
+    logger.warning(
+        "stopped a query after %.1f s (limit %g s): %.200s",
+        time.monotonic() - started,
+        timeout,
+        task.query,
+    )
+    return QueryTimeoutError(timeout, "встроенное хранилище", "embedded store")
 
 
 def _raise(kind: str, payload: object) -> None:
