@@ -97,7 +97,7 @@ async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer library errors and FastAPI's and Starlette's own errors in the service's format."""
+    """Return library errors and FastAPI's and Starlette's own errors in the service's format."""
     from api.framework_errors import install_framework_error_handlers
 
     app.add_exception_handler(VicError, handle_vic_error)

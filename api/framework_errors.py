@@ -152,6 +152,6 @@ async def _handle_http_exception(request: Request, error: Exception) -> Response
 
 
 def install_framework_error_handlers(app: FastAPI) -> None:
-    """Answer FastAPI's validation errors and Starlette's HTTP errors in the service's format."""
+    """Return FastAPI's validation errors and Starlette's HTTP errors in the service's format."""
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)

@@ -64,7 +64,7 @@ MEMBER_A = "molochnyj-zavod-1"
 MEMBER_B = "myasokombinat-1"
 BASE_URL = "http://testserver"
 DIRECT_GRAPH = f"{BASE_URL}/graphs/existing"
-# A file with no data row is rejected with 400 whoever sends it, so the file has one.
+# The reader rejects a file without data rows with 400 for every role, so this file has one row.
 PRODUCTS_CSV = "gtin,name\n9520001000041,Кефир 1%\n".encode()
 PRINCIPALS = ["anonymous", "analyst", "member_a", "member_b", "admin"]
 OK = 0  # placeholder in EXPECTED for the case's own success status
@@ -838,7 +838,7 @@ def open_world(
         str(GRAPH[f"member/{MEMBER_A}/scratch"]),
         [ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("scratch"))],
     )
-    # Every member's own veterinary graph exists, so PUT answers 204 and DELETE finds it.
+    # Every member's own veterinary graph exists, so PUT returns 204 and DELETE finds it.
     for member in (MEMBER_A, MEMBER_B):
         service.store.put_graph(
             str(veterinary_graph(member)),

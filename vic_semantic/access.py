@@ -77,7 +77,7 @@ class Principal:
 
 
 class DirectWrite(StrEnum):
-    """How a principal's Graph Store or SPARQL Update write to one graph is handled."""
+    """Handling of a principal's Graph Store or SPARQL Update write to one graph."""
 
     # Written as sent, after the ownership check.
     ALLOWED = "allowed"

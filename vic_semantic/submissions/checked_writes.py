@@ -25,9 +25,9 @@ from vic_semantic.validation.report import ValidationReport
 
 logger = logging.getLogger(__name__)
 
-# Graph locks order this process's validated writes to one graph without blocking other
-# graphs while a file is read; the store's write lock, taken inside them, keeps writes of
-# other threads and processes out between the copy and the apply.
+# Graph locks order this process's validated writes to one graph without blocking other graphs.
+# The store's write lock, taken inside them, keeps other threads and processes from writing
+# between the copy and the apply.
 _GRAPH_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
@@ -69,7 +69,7 @@ def _validate(
 def _replacement(scratch: ox.Store, written: Sequence[str]) -> str:
     """Return one update that gives every written graph its content in ``scratch``.
 
-    One INSERT DATA holds all graphs, because a blank node label may not be shared by two
+    One INSERT DATA contains all graphs, because a blank node label may not be shared by two
     operations of one request.
     """
     operations = []

@@ -22,7 +22,7 @@ PROVENANCE_GRAPH = GRAPH["provenance"]
 
 
 class SubmissionKind(StrEnum):
-    """What a submission replaces: the member's product catalogue or its veterinary records."""
+    """Kind of data a submission replaces: a product catalogue or veterinary records."""
 
     CATALOGUE = "catalogue"
     VETERINARY = "veterinary"

@@ -10,7 +10,7 @@ from vic_semantic.store.base import Store
 
 
 def stored_treatments(store: Store, member: str | None) -> Graph | None:
-    """Return the member's stored veterinary graph when it holds a treatment, else None."""
+    """Return the member's stored veterinary graph when it contains a treatment, else None."""
     if member is None:
         return None
     graph = str(veterinary_graph(member))

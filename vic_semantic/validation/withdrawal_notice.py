@@ -31,7 +31,7 @@ _MESSAGE_EN = (
 
 
 def needs_withdrawal_notice(data: Graph) -> URIRef | None:
-    """Return the first milk delivery of ``data`` when ``data`` holds no treatment, else None."""
+    """Return the first milk delivery of ``data`` when ``data`` contains no treatment, else None."""
     if (None, RDF.type, VIC.VeterinaryTreatment) in data:
         return None
     deliveries = sorted(str(s) for s in data.subjects(RDF.type, VIC.MilkDelivery))
