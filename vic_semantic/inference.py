@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import time
 
-from vic_semantic.inference_rules import infer
+from vic_semantic.inference_inputs import infer
+from vic_semantic.inference_rules import Statements
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.base import Store
 from vic_semantic.store.embedded import EmbeddedStore
@@ -169,7 +170,15 @@ def _materialise_embedded(store: EmbeddedStore) -> None:
 
 def _materialise_locked(store: EmbeddedStore) -> None:
     basis = store.inference_basis()
-    statements = infer(store)
+    write_inferred(store, infer(store))
+    store.mark_inferences_current(basis)
+
+
+def write_inferred(store: EmbeddedStore, statements: Statements) -> None:
+    """Make the inferred graph hold exactly ``statements``, writing only the difference.
+
+    The caller holds ``store.inference_lock``.
+    """
     expected = {
         f"{subject} {predicate} {obj} ."
         for predicate, pairs in statements.items()
@@ -185,7 +194,6 @@ def _materialise_locked(store: EmbeddedStore) -> None:
     added = expected - present
     removed = present - expected
     store.change_graph(str(INFERRED_GRAPH), removed, added)
-    store.mark_inferences_current(basis)
     logger.info(
         "inferred graph: %d triples, %d added, %d removed", len(expected), len(added), len(removed)
     )

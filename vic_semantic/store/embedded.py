@@ -24,7 +24,8 @@ from vic_semantic.store.base import (
     Locate,
     QueryLimits,
 )
-from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError, source_quads
+from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError
+from vic_semantic.store.bulk_pass import BulkPass
 from vic_semantic.store.execution import Emit, QueryTask
 from vic_semantic.store.execution import stream as execution_stream
 from vic_semantic.store.journal import StoreJournal
@@ -228,6 +229,10 @@ class EmbeddedStore:
                 counts.setdefault(node.value, 0)
         return [GraphInfo(iri=iri, triples=counts[iri]) for iri in sorted(counts)]
 
+    def graph_names(self) -> list[str]:
+        """Return the IRI of every named graph, empty graphs included, without counting."""
+        return [node.value for node in self._store.named_graphs() if isinstance(node, ox.NamedNode)]
+
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads)."""
         return bytes(self._store.dump(format=rdf_format) or b"")
@@ -385,19 +390,35 @@ class EmbeddedStore:
         return count
 
     def bulk_load_graphs(self, sources: Sequence[GraphSource]) -> dict[str, int]:
-        """Fill several empty or new named graphs in one pass of the bulk loader; return the
-        triple count of each graph.
+        """Fill several empty or new named graphs in one bulk pass; return the triple count
+        of each graph.
 
-        One pass writes each index once, not once per graph: the 62 graphs of the 1M
-        benchmark left 17 RocksDB files in place of 263 (docs/benchmarks.md). It is
-        all-or-nothing like ``_bulk_load``: a syntax error in any source
-        (RdfFileSyntaxError, naming it) drops every graph of the load again, and a process
-        killed during the load leaves them all in the journal for the next open to drop.
-        Raises ValueError when a graph has content (a failed load would drop it), a graph
-        is named twice, or a source's format contains datasets.
+        One pass writes a few sets of index files, not one per graph: the 62 graphs of the
+        1M benchmark left 17-22 RocksDB files in place of 263 (docs/benchmarks.md). The
+        pass is all-or-nothing as ``bulk_pass`` describes.
+        """
+        with self.bulk_pass(sources) as bulk:
+            for source in sources:
+                bulk.add_source(source)
+        return self.count_graphs(sources)
+
+    @contextmanager
+    def bulk_pass(
+        self, sources: Sequence[GraphSource], also: Sequence[str] = ()
+    ) -> Iterator[BulkPass]:
+        """Open a bulk pass that fills the empty or new graphs of ``sources`` and ``also``.
+
+        The caller queues the sources, and N-Triples lines for the ``also`` graphs, on the
+        returned ``BulkPass``; the block's end waits until all is written. The pass is
+        all-or-nothing like ``_bulk_load``: an error in the block or a syntax error in any
+        source (RdfFileSyntaxError, naming it) stops the loader and drops every graph of
+        the pass again, and a process killed during the pass leaves them all in the
+        journal for the next open to drop. Raises ValueError when a graph has content (a
+        failed load would drop it), a graph is named twice, or a source's format contains
+        datasets.
         """
         _check_bulk_sources(sources)
-        targets = [ox.NamedNode(source.graph) for source in sources]
+        targets = [ox.NamedNode(graph) for graph in (*(s.graph for s in sources), *also)]
         filled = [target.value for target in targets if not self._graph_is_empty(target.value)]
         if filled:
             raise ValueError(
@@ -405,15 +426,24 @@ class EmbeddedStore:
             )
 
         with self._bulk_write(targets):
+            bulk = BulkPass(self._store)
             try:
-                self._store.bulk_extend(source_quads(sources))
+                yield bulk
+                bulk.finish(cancel=False)
             except RdfFileSyntaxError as error:
-                # Its traceback passes through wrappers of the pyoxigraph store (the search
-                # hooks) whose frames hold it, so a caller keeping the error would keep the
-                # store's lock after close().
+                bulk.finish(cancel=True)
+                # Its traceback passes through frames that hold the pyoxigraph store, so a
+                # caller keeping the error would keep the store's lock after close().
                 raise error.with_traceback(None) from error.__cause__
+            except BaseException:
+                bulk.finish(cancel=True)
+                raise
 
-        counts = {target.value: self._count_triples(target) for target in targets}
+    def count_graphs(self, sources: Sequence[GraphSource]) -> dict[str, int]:
+        """Return the triple count of each source's graph, and log the total."""
+        counts = {
+            source.graph: self._count_triples(ox.NamedNode(source.graph)) for source in sources
+        }
         logger.info(
             "bulk-loaded %d graphs with %d triples in one pass", len(counts), sum(counts.values())
         )
