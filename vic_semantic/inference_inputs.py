@@ -57,6 +57,17 @@ def read_inputs(
     return inputs
 
 
+def read_statements(source: TripleSource, predicates: Collection[str]) -> Statements:
+    """Read the asserted (subject, object) pairs of ``predicates`` from every named graph."""
+    reader = _Reader(source, None)
+    statements: Statements = defaultdict(set)
+    for predicate in predicates:
+        pattern = f"?s {predicate} ?o"
+        pairs = statements[predicate]
+        pairs.update((s, o) for s, _, o in reader.construct(pattern, reader.asserted(pattern)))
+    return statements
+
+
 class _Reader:
     """Runs CONSTRUCT queries over every asserted named graph, or over the given ones."""
 

@@ -26,7 +26,7 @@ from vic_semantic.inference_inputs import TripleCollector, read_inputs
 from vic_semantic.inference_rules import Closure, RuleInputs, Schema, Statements, read_schema
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.bulk import GraphSource
-from vic_semantic.store.bulk_pass import BulkPass
+from vic_semantic.store.bulk_pass import BulkPass, Checkpoint
 from vic_semantic.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
@@ -53,54 +53,67 @@ def bulk_load_with_inferences(store: EmbeddedStore, sources: Sequence[GraphSourc
     the schema the collector needs is read from the store.
     """
     started = time.perf_counter()
-    ontology = [source for source in sources if source.graph == str(ONTOLOGY_GRAPH)]
-    others = [source for source in sources if source.graph != str(ONTOLOGY_GRAPH)]
-    targets = {source.graph for source in sources}
     with store.inference_lock:
-        earlier = [
-            graph
-            for graph in store.graph_names()
-            if graph != str(INFERRED_GRAPH) and graph not in targets
-        ]
-        # An empty inferred graph is filled in the same pass; otherwise only the
-        # difference is written after it.
-        fill_inferred = not store.has_graph_content(str(INFERRED_GRAPH))
-        also = [str(INFERRED_GRAPH)] if fill_inferred else []
-
-        with store.bulk_pass(sources, also) as bulk:
-            # Taken after the pass counted itself as a data write: a later write leaves the
-            # inferred graph stale, because the collector did not see it.
-            basis = store.inference_basis()
-            for source in ontology:
-                bulk.load_now(source)
-            schema = read_schema(store)
-            inputs = read_inputs(store, schema, [*earlier, *(s.graph for s in ontology)])
-            unread = _queue_and_collect(bulk, schema, others, inputs)
-            asserted = bulk.checkpoint()
-            if unread:
-                bulk.wait()
-                inputs.update(read_inputs(store, schema, unread))
-            statements = Closure(schema, inputs).run()
-            blank = _queue_inferred(bulk, statements) if fill_inferred else []
-        counts = store.count_graphs(sources)
-
-        if fill_inferred:
-            store.change_graph(str(INFERRED_GRAPH), (), blank)
-        else:
-            write_inferred(store, statements)
-        store.mark_inferences_current(basis)
+        # The rules below read all the data written so far, so no recorded change needs to
+        # be applied; writes from now on are recorded as usual.
+        store.take_changes()
+        try:
+            counts, asserted = _load_and_infer(store, sources)
+        except BaseException:
+            store.forget_changes()
+            raise
     inferred = time.perf_counter()
 
     loaded = asserted.finished_at or inferred
     logger.info(
-        "bulk-loaded %d graphs in %.2f s, inferred graph done %.2f s later; graphs read "
-        "back for the rules: %d",
+        "bulk-loaded %d graphs in %.2f s, inferred graph done %.2f s later",
         len(counts),
         loaded - started,
         inferred - loaded,
-        len(earlier) + len(ontology) + len(unread),
     )
     return LoadResult(counts, loaded - started, inferred - loaded)
+
+
+def _load_and_infer(
+    store: EmbeddedStore, sources: Sequence[GraphSource]
+) -> tuple[dict[str, int], Checkpoint]:
+    """Load ``sources`` and write the inferred graph; return the triple count of each graph
+    and the mark set when the asserted triples were written."""
+    ontology = [source for source in sources if source.graph == str(ONTOLOGY_GRAPH)]
+    others = [source for source in sources if source.graph != str(ONTOLOGY_GRAPH)]
+    targets = {source.graph for source in sources}
+    earlier = [g for g in store.graph_names() if g != str(INFERRED_GRAPH) and g not in targets]
+    # An empty inferred graph is filled in the same pass; otherwise only the difference is
+    # written after it.
+    fill_inferred = not store.has_graph_content(str(INFERRED_GRAPH))
+
+    with store.bulk_pass(
+        sources, [str(INFERRED_GRAPH)] if fill_inferred else [], computes_inferences=True
+    ) as bulk:
+        # Taken after the pass counted itself as a data write: a later write leaves the
+        # inferred graph stale, because the collector did not see it.
+        basis = store.inference_basis()
+        for source in ontology:
+            bulk.load_now(source)
+        schema = read_schema(store)
+        stored = [*earlier, *(source.graph for source in ontology)]
+        inputs = read_inputs(store, schema, stored)
+        unread = _queue_and_collect(bulk, schema, others, inputs)
+        asserted = bulk.checkpoint()
+        if unread:
+            bulk.wait()
+            inputs.update(read_inputs(store, schema, unread))
+        statements = Closure(schema, inputs).run()
+        blank = _queue_inferred(bulk, statements) if fill_inferred else []
+    counts = store.count_graphs(sources)
+
+    if fill_inferred:
+        store.change_graph(str(INFERRED_GRAPH), (), blank)
+    else:
+        write_inferred(store, statements)
+    store.mark_inferences_current(basis)
+    logger.info("graphs read back for the rules: %d", len(stored) + len(unread))
+    return counts, asserted
 
 
 def _queue_and_collect(

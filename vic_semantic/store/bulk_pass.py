@@ -76,9 +76,7 @@ class BulkPass:
                     path=source.path, format=source.rdf_format, to_graph=target
                 )
             else:
-                self._open_store().bulk_load(
-                    source.data or b"", source.rdf_format, to_graph=target
-                )
+                self._open_store().bulk_load(source.data or b"", source.rdf_format, to_graph=target)
         except SyntaxError as error:
             # Its traceback passes through wrappers of the pyoxigraph store (the search
             # hooks), whose frames hold the store.
