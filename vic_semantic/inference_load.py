@@ -1,15 +1,15 @@
 """A bulk load that computes the inferred graph while it loads.
 
 ``EmbeddedStore.bulk_load_graphs`` followed by ``inference.materialise`` writes the
-asserted triples and then reads them back through queries for the rules. Here a background
-thread bulk-loads the documents (pyoxigraph parses them in Rust without the GIL) while this
-thread parses them again and collects the rules' inputs, so the inferred graph is known
-when the load ends and nothing is read back.
-
-Only the graphs the collector cannot read are queried after the load: the ontology graph,
-graphs that were in the store before, and loaded graphs whose rule inputs contain a blank
-node (the parser and the loader label blank nodes differently). The result is the inferred
-graph ``materialise`` computes for the same store.
+asserted triples and then reads them back through queries for the rules. Here this thread
+parses each document once, collects the rules' inputs from its triples and queues them as
+N-Quads for the bulk pass's background loader (``store.bulk_pass``). When the documents
+are parsed the rules run, while the loader may still be writing, and the inferred triples
+go through the same loader. Nothing loaded is read back, except what the collector cannot
+read: the ontology graph, graphs that were in the store before, and loaded graphs whose
+rule inputs contain a blank node (the parser and the loader label blank nodes
+differently). The result is the inferred graph ``materialise`` computes for the same
+store.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ logger = logging.getLogger(__name__)
 class LoadResult:
     """The triple count of each loaded graph and the seconds each step took.
 
-    ``load_seconds`` covers the bulk pass, collecting the rules' inputs included, and
-    ``inference_seconds`` the rules, writing the inferred graph and the flush after it.
+    ``load_seconds`` runs until the loader has written the last asserted quad; parsing,
+    collecting the rules' inputs and, when it finishes first, running the rules are part
+    of it. ``inference_seconds`` runs from then until the inferred graph is written and
+    the state file records it, after a flush.
     """
 
     counts: dict[str, int]
@@ -124,25 +126,31 @@ def _queue_and_collect(
     collector = TripleCollector(schema)
     unread = []
     for source in sources:
-        found: RuleInputs | None = RuleInputs()
-
-        def observe(batch: list[ox.Triple]) -> None:
-            nonlocal found
-            if found is not None:
-                part = collector.collect(batch)
-                found = None if part is None else _merged(found, part)
-
-        bulk.add_source(source, observe)
-        if found is None:
+        found = _SourceInputs(collector)
+        bulk.add_source(source, found.observe)
+        if found.inputs is None:
             unread.append(source.graph)
         else:
-            inputs.update(found)
+            inputs.update(found.inputs)
     return unread
 
 
-def _merged(inputs: RuleInputs, part: RuleInputs) -> RuleInputs:
-    inputs.update(part)
-    return inputs
+class _SourceInputs:
+    """The rule inputs of one source, collected batch by batch; None once a batch holds a
+    blank node."""
+
+    def __init__(self, collector: TripleCollector) -> None:
+        self._collector = collector
+        self.inputs: RuleInputs | None = RuleInputs()
+
+    def observe(self, batch: list[ox.Triple]) -> None:
+        if self.inputs is None:
+            return
+        part = self._collector.collect(batch)
+        if part is None:
+            self.inputs = None
+        else:
+            self.inputs.update(part)
 
 
 def _queue_inferred(bulk: BulkPass, statements: Statements) -> list[str]:

@@ -13,10 +13,11 @@ blank node are never split between two calls.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from itertools import islice
 
 import pyoxigraph as ox
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 # writes them: 100,000-200,000 quads per call took about half the time of one call with
 # 654,005 quads, and 10,000-30,000 took longer again (docs/benchmarks.md).
 CHUNK_QUADS = 200_000
+# Chunks written at once. Each bulk_load call sorts and writes its chunk in a thread of its
+# own, so two calls keep both CPUs of the benchmark machine busy while Python parses.
+LOADER_THREADS = 2
 # Triples parsed and converted at a time, which bounds the memory one document takes.
 _BATCH_TRIPLES = 50_000
 
@@ -36,33 +40,44 @@ Observer = Callable[[list[ox.Triple]], None]
 
 
 class Checkpoint:
-    """A mark in the loader's queue, set once everything queued before it is written."""
+    """The chunks queued up to a point of the pass, and when the last of them was written."""
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.finished_at: float | None = None
+    def __init__(self, chunks: list[Future[float | None]]) -> None:
+        self._chunks = chunks
+        self._created_at = time.perf_counter()
 
-    def set(self) -> None:
-        self.finished_at = time.perf_counter()
-        self.done.set()
+    def wait(self) -> None:
+        wait_futures(self._chunks)
+
+    @property
+    def finished_at(self) -> float | None:
+        """The time the last chunk before the mark was written, or None until then."""
+        if not all(chunk.done() for chunk in self._chunks):
+            return None
+        written = [
+            chunk.result()
+            for chunk in self._chunks
+            if not chunk.cancelled() and chunk.exception() is None
+        ]
+        return max([self._created_at, *(at for at in written if at is not None)])
 
 
 class BulkPass:
-    """Queues documents and N-Triples lines for a background thread that bulk-loads them.
+    """Queues documents and N-Triples lines for background threads that bulk-load them.
 
     ``EmbeddedStore.bulk_pass`` creates it and makes the pass all-or-nothing; ``finish``
-    must be called once, which ends the thread.
+    must be called once, which ends the threads.
     """
 
     def __init__(self, store: ox.Store) -> None:
         self._store: ox.Store | None = store
-        self._queue: queue.Queue[bytes | Checkpoint | None] = queue.Queue(maxsize=2)
+        self._loaders = ThreadPoolExecutor(LOADER_THREADS, thread_name_prefix="bulk-pass")
+        # Chunks being written or waiting for a thread, which bounds the memory they take.
+        self._slots = threading.BoundedSemaphore(LOADER_THREADS + 1)
+        self._chunks: list[Future[float | None]] = []
         self._pending: list[str] = []
         self._pending_quads = 0
-        self._error: BaseException | None = None
         self._cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bulk-pass", daemon=True)
-        self._thread.start()
 
     def load_now(self, source: GraphSource) -> None:
         """Load one document in this thread, for a caller that reads its graph next; call it
@@ -115,20 +130,18 @@ class BulkPass:
                 self._send()
 
     def checkpoint(self) -> Checkpoint:
-        """Queue what is pending and return a mark the loader sets once it is written."""
+        """Queue what is pending and return a mark for everything queued so far."""
         self._send()
-        mark = Checkpoint()
-        self._put(mark)
-        return mark
+        return Checkpoint(list(self._chunks))
 
     def wait(self) -> None:
-        """Wait until everything queued is written; raise the loader's error if it failed."""
-        self.checkpoint().done.wait()
+        """Wait until everything queued is written; raise a loader's error if one failed."""
+        self.checkpoint().wait()
         self._raise_error()
 
     def finish(self, cancel: bool) -> None:
         """End the pass: write what is pending, or with ``cancel`` skip what is not yet
-        written, and wait for the thread; raise the loader's error unless cancelled. A
+        written, and wait for the threads; raise a loader's error unless cancelled. A
         second call does nothing."""
         if self._store is None:
             return
@@ -136,8 +149,7 @@ class BulkPass:
             self._cancelled.set()
         else:
             self._send()
-        self._queue.put(None)
-        self._thread.join()
+        self._loaders.shutdown(wait=True, cancel_futures=cancel)
         # A traceback that reaches this object must not keep the store, and its lock,
         # alive after the store is closed.
         self._store = None
@@ -150,36 +162,33 @@ class BulkPass:
         data = "".join(self._pending).encode()
         self._pending = []
         self._pending_quads = 0
-        self._put(data)
-
-    def _put(self, item: bytes | Checkpoint) -> None:
-        # Stop producing once the loader failed: the pass is dropped anyway.
+        # Stop producing once a loader failed: the pass is dropped anyway.
         self._raise_error()
-        self._queue.put(item)
+        self._slots.acquire()
+        chunk = self._loaders.submit(self._load, data)
+        chunk.add_done_callback(lambda _: self._slots.release())
+        self._chunks.append(chunk)
 
     def _raise_error(self) -> None:
-        if self._error is not None:
-            raise self._error
+        for chunk in self._chunks:
+            if chunk.done() and not chunk.cancelled() and chunk.exception() is not None:
+                raise chunk.exception()  # type: ignore[misc]
 
-    def _run(self) -> None:
-        # Always drains the queue, after an error too, so the producer never blocks on it.
-        while (item := self._queue.get()) is not None:
-            if isinstance(item, Checkpoint):
-                item.set()
-            elif self._error is None and not self._cancelled.is_set():
-                self._load(item)
-
-    def _load(self, data: bytes) -> None:
+    def _load(self, data: bytes) -> float | None:
+        """Write one chunk; return when it was written, or None when the pass was cancelled."""
+        if self._cancelled.is_set():
+            return None
         started = time.perf_counter()
         try:
             self._open_store().bulk_load(data, ox.RdfFormat.N_QUADS)
         except Exception as error:
-            # Raised again in the producing thread, which then drops the pass.
             logger.error("bulk loader failed: %s", error)
-            self._error = error.with_traceback(None)
-            return
-        seconds = time.perf_counter() - started
-        logger.debug("bulk loader wrote %d bytes in %.2f s", len(data), seconds)
+            # Its traceback passes through wrappers of the pyoxigraph store (the search
+            # hooks), whose frames hold the store.
+            raise error.with_traceback(None) from None
+        finished = time.perf_counter()
+        logger.debug("bulk loader wrote %d bytes in %.2f s", len(data), finished - started)
+        return finished
 
     def _open_store(self) -> ox.Store:
         if self._store is None:
