@@ -185,9 +185,9 @@ def _materialise_locked(store: EmbeddedStore) -> None:
 
 
 def write_inferred(store: EmbeddedStore, statements: Statements) -> None:
-    """Make the inferred graph hold exactly ``statements``, writing only the difference.
+    """Make the inferred graph contain exactly ``statements``, writing only the difference.
 
-    The caller holds ``store.inference_lock``.
+    The caller must hold ``store.inference_lock``.
     """
     expected = {
         f"{subject} {predicate} {obj} ."

@@ -116,8 +116,8 @@ def _range_types(reader: _Reader, schema: Schema) -> Pairs:
     return found
 
 
-# What a predicate's triples are to the rules, as bits: a type, a statement of a property
-# rule, a subject typed by rdfs:domain, an object typed by rdfs:range.
+# Bit flags of the roles a predicate's triples play in the rules: a type, a statement of a
+# property rule, a subject that rdfs:domain types, an object that rdfs:range types.
 _TYPE = 1
 _STATEMENT = 2
 _DOMAIN = 4

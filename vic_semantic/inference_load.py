@@ -36,10 +36,10 @@ logger = logging.getLogger(__name__)
 class LoadResult:
     """The triple count of each loaded graph and the seconds each step took.
 
-    ``load_seconds`` runs until the loader has written the last asserted quad; parsing,
-    collecting the rules' inputs and, when it finishes first, running the rules are part
-    of it. ``inference_seconds`` runs from then until the inferred graph is written and
-    the state file records it, after a flush.
+    ``load_seconds`` runs until the loader has written the last asserted quad. Parsing and
+    collecting the rules' inputs are part of it, and so are the rules when they finish
+    before the loader. ``inference_seconds`` runs from then until the inferred graph is
+    written, flushed and recorded in the state file.
     """
 
     counts: dict[str, int]
@@ -56,8 +56,8 @@ def bulk_load_with_inferences(store: EmbeddedStore, sources: Sequence[GraphSourc
     """
     started = time.perf_counter()
     with store.inference_lock:
-        # The rules below read all the data written so far, so no recorded change needs to
-        # be applied; writes from now on are recorded as usual.
+        # The rules below read all the data written so far, so the changes recorded until
+        # now need not be applied. Writes from now on are recorded as usual.
         store.take_changes()
         try:
             counts, asserted = _load_and_infer(store, sources)
@@ -122,7 +122,7 @@ def _queue_and_collect(
     bulk: BulkPass, schema: Schema, sources: Sequence[GraphSource], inputs: RuleInputs
 ) -> list[str]:
     """Queue ``sources`` and add their rule inputs to ``inputs``; return the graphs whose
-    inputs the store must give instead, because they hold a blank node."""
+    inputs must be read from the store instead, because they contain a blank node."""
     collector = TripleCollector(schema)
     unread = []
     for source in sources:
@@ -136,8 +136,8 @@ def _queue_and_collect(
 
 
 class _SourceInputs:
-    """The rule inputs of one source, collected batch by batch; None once a batch holds a
-    blank node."""
+    """The rule inputs of one source, collected batch by batch, or None once a batch
+    contains a blank node."""
 
     def __init__(self, collector: TripleCollector) -> None:
         self._collector = collector

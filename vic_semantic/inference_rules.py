@@ -166,10 +166,10 @@ def statement_predicates(schema: Schema) -> set[str]:
 class RuleInputs:
     """The asserted triples the rules read, from every asserted named graph or from a part.
 
-    ``statements`` holds the (subject, object) pairs of ``statement_predicates``,
-    ``types`` the asserted (node, class) pairs, and ``domain_types`` and ``range_types``
+    ``statements`` contains the (subject, object) pairs of ``statement_predicates`` and
+    ``types`` the asserted (node, class) pairs. ``domain_types`` and ``range_types`` are
     the (node, class) pairs that ``rdfs:domain`` and ``rdfs:range`` give for asserted
-    statements; literals never get a type.
+    statements, and never type a literal.
     """
 
     statements: Statements = field(default_factory=lambda: defaultdict(set))
@@ -190,9 +190,9 @@ class Closure:
     """The inferred statements, built rule by rule; each rule also matches the statements
     that the rules before it inferred.
 
-    ``transitive_links`` replaces the known statements of the transitive properties, for a
-    caller whose ``inputs`` hold only a part of the store but who read those statements
-    whole (``transitive_links``).
+    ``transitive_links``, when given, replaces the known statements of each transitive
+    property. A caller whose ``inputs`` cover only a part of the store reads those
+    statements from the whole store, because a chain may pass through any node.
     """
 
     def __init__(
@@ -265,8 +265,8 @@ class Closure:
         return self._known(prop)
 
     def _domains_and_ranges(self, types: Pairs) -> None:
-        # prp-dom, prp-rng: the inputs hold the types of asserted statements; the types of
-        # inferred statements are found here.
+        # prp-dom, prp-rng: the inputs contain the types that asserted statements give, and
+        # the types that inferred statements give are found here.
         found = self._inputs.domain_types | self._inputs.range_types
         for node, axioms in (("?s", self._schema.domains), ("?o", self._schema.ranges)):
             for prop, classes in axioms.items():

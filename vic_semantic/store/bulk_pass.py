@@ -26,12 +26,12 @@ from vic_semantic.store.bulk import GraphSource, file_syntax_error, parse_source
 
 logger = logging.getLogger(__name__)
 
-# Quads per bulk_load call. pyoxigraph 0.5.13 sorts each call's quads in memory before it
-# writes them: 100,000-200,000 quads per call took about half the time of one call with
-# 654,005 quads, and 10,000-30,000 took longer again (docs/benchmarks.md).
+# Quads per bulk_load call. For the 654,005 asserted quads of the 1M benchmark, chunks of
+# 100,000-200,000 quads took 3.1-3.4 s against 7.3 s for one call, and chunks of
+# 10,000-30,000 took 6.9-8.2 s (bulk_extend of parsed quads, load average 1-3).
 CHUNK_QUADS = 200_000
-# Chunks written at once. Each bulk_load call sorts and writes its chunk in a thread of its
-# own, so two calls keep both CPUs of the benchmark machine busy while Python parses.
+# Chunks written at once. bulk_load releases the GIL, so two calls and the parsing thread
+# share the CPUs: at 1M triples on 2 CPUs the load took 6.6 s against 10.8 s with one.
 LOADER_THREADS = 2
 # Triples parsed and converted at a time, which bounds the memory one document takes.
 _BATCH_TRIPLES = 50_000
@@ -140,9 +140,11 @@ class BulkPass:
         self._raise_error()
 
     def finish(self, cancel: bool) -> None:
-        """End the pass: write what is pending, or with ``cancel`` skip what is not yet
-        written, and wait for the threads; raise a loader's error unless cancelled. A
-        second call does nothing."""
+        """End the pass and wait for the threads; a second call does nothing.
+
+        The pending chunk is written, or with ``cancel`` every chunk not yet started is
+        skipped. A loader's error is raised unless the pass is cancelled.
+        """
         if self._store is None:
             return
         if cancel:

@@ -42,10 +42,10 @@ from vic_semantic.store.workers import QueryPool, shared_pool
 logger = logging.getLogger(__name__)
 
 # The largest named graph whose triples a write compares before and after, to record what
-# it changed for the inference step. Reading 200,000 triples twice took about 1 s on the
-# benchmark machine, a fifth of the full inference step at 1M triples; a write to a larger
-# graph makes the next inference step recompute everything.
-_COMPARED_TRIPLES = 200_000
+# it changed for the inference step. A write to a larger graph makes the next inference
+# step recompute everything. NOTE: an estimate. Reading 16,978 triples took 0.5-0.7 s at a
+# load average of 5.6, so twice 100,000 may cost a few seconds, as the full step does.
+_COMPARED_TRIPLES = 100_000
 
 # The maximum number of quads the inference step changes in one transaction. pyoxigraph's
 # transactions keep every change in memory and took about 30 µs per quad at 1M triples on
@@ -411,8 +411,8 @@ class EmbeddedStore:
         of each graph.
 
         One pass writes a few sets of index files, not one per graph: the 62 graphs of the
-        1M benchmark left 17-22 RocksDB files in place of 263 (docs/benchmarks.md). The
-        pass is all-or-nothing as ``bulk_pass`` describes.
+        1M benchmark left 29 RocksDB files in place of 263 (docs/benchmarks.md). The pass
+        is all-or-nothing as ``bulk_pass`` describes.
         """
         with self.bulk_pass(sources) as bulk:
             for source in sources:
@@ -432,11 +432,11 @@ class EmbeddedStore:
         everything, unless the caller ``computes_inferences`` from all the data itself.
 
         The caller queues the sources, and N-Triples lines for the ``also`` graphs, on the
-        returned ``BulkPass``; the block's end waits until all is written. The pass is
-        all-or-nothing like ``_bulk_load``: an error in the block or a syntax error in any
-        source (RdfFileSyntaxError, naming it) stops the loader and drops every graph of
-        the pass again, and a process killed during the pass leaves them all in the
-        journal for the next open to drop. Raises ValueError when a graph has content (a
+        returned ``BulkPass``, and the block's end waits until all is written. The pass is
+        all-or-nothing like ``_bulk_load``. An error in the block, or a syntax error in any
+        source (RdfFileSyntaxError, naming it), stops the loader and drops every graph of
+        the pass again. A process killed during the pass leaves them all in the journal
+        for the next open to drop. Raises ValueError when a graph has content (a
         failed load would drop it), a graph is named twice, or a source's format contains
         datasets.
         """
@@ -547,10 +547,14 @@ class EmbeddedStore:
         """Yield the triples that match N-Triples terms (None matches any) as N-Triples
         terms: those of the inferred graph, or with ``inferred`` False those of every other
         named graph. Unlike a query, it can name a blank node by its label."""
-        pattern = [None if term is None else _term(term) for term in (subject, predicate, obj)]
-        graph = ox.NamedNode(str(INFERRED_GRAPH)) if inferred else None
         inferred_name = ox.NamedNode(str(INFERRED_GRAPH))
-        for quad in self._store.quads_for_pattern(*pattern, graph):
+        quads = self._store.quads_for_pattern(
+            None if subject is None else _term(subject),
+            None if predicate is None else ox.NamedNode(predicate[1:-1]),
+            None if obj is None else _term(obj),
+            inferred_name if inferred else None,
+        )
+        for quad in quads:
             name = quad.graph_name
             # The rules read every named graph but the inferred one, and no default graph.
             if not inferred and (isinstance(name, ox.DefaultGraph) or name == inferred_name):
