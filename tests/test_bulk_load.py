@@ -230,19 +230,19 @@ AFTER_WRITE = (
     "    os._exit(9)\n"
     "embedded.StoreJournal.end_load = crash\n"
 )
-# The process dies after the loader wrote the first file's quads, before it writes the
-# second file's: each file is its own loader call here.
+# The process dies after the loader wrote one file's quads and before it writes another's:
+# each file is its own loader call here.
 MID_STREAM = (
     "import vic_semantic.store.bulk_pass as bulk_pass\n"
     "bulk_pass.CHUNK_QUADS = 1\n"
     "original = bulk_pass.BulkPass._load\n"
     "written = []\n"
-    "def crash(self, data):\n"
+    "def crash(self, *chunk):\n"
     "    if written:\n"
     "        embedded.EmbeddedStore.flush(service.store)\n"
     "        os._exit(9)\n"
-    "    original(self, data)\n"
-    "    written.append(data)\n"
+    "    original(self, *chunk)\n"
+    "    written.append(chunk)\n"
     "bulk_pass.BulkPass._load = crash\n"
 )
 

@@ -166,5 +166,5 @@ def _queue_inferred(bulk: BulkPass, statements: Statements) -> list[str]:
         for subject, obj in pairs
     ]
     blank = [line for line in lines if "_:" in line]
-    bulk.add_lines(str(INFERRED_GRAPH), (line for line in lines if "_:" not in line))
+    bulk.add_lines(str(INFERRED_GRAPH), [line for line in lines if "_:" not in line])
     return blank
