@@ -215,3 +215,20 @@ def test_filled_graph_rejected(tmp_path: Path) -> None:
 
     assert not store.has_graph(str(ONTOLOGY_GRAPH))
     store.close()
+
+
+def test_one_pass_reads_earlier_blank_node_graph(tmp_path: Path) -> None:
+    # The service's writes name graphs by IRI only, so another tool wrote this one.
+    raw = ox.Store(str(tmp_path / "store"))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kefir = (ox.NamedNode("http://e/k7"), rdf_type, ox.NamedNode("http://e/Kefir"))
+    raw.add(ox.Quad(*kefir, ox.BlankNode()))
+    del raw
+    store = EmbeddedStore(tmp_path / "store")
+
+    bulk_load_with_inferences(store, _sources())
+    one_pass = _inferred(store)
+
+    assert f"<http://e/k7> <{rdf_type.value}> <http://e/Dairy>" in one_pass
+    assert one_pass == _by_full_step(store)
+    store.close()

@@ -83,8 +83,6 @@ def _load_and_infer(
     and the mark set when the asserted triples were written."""
     ontology = [source for source in sources if source.graph == str(ONTOLOGY_GRAPH)]
     others = [source for source in sources if source.graph != str(ONTOLOGY_GRAPH)]
-    targets = {source.graph for source in sources}
-    earlier = [g for g in store.graph_names() if g != str(INFERRED_GRAPH) and g not in targets]
     # An empty inferred graph is filled in the same pass; otherwise only the difference is
     # written after it.
     fill_inferred = not store.has_graph_content(str(INFERRED_GRAPH))
@@ -98,8 +96,9 @@ def _load_and_infer(
         for source in ontology:
             bulk.load_now(source)
         schema = read_schema(store)
-        stored = [*earlier, *(source.graph for source in ontology)]
-        inputs = read_inputs(store, schema, stored)
+        # The other graphs of the pass are still empty, so this reads the graphs that were
+        # in the store before and the ontology.
+        inputs = read_inputs(store, schema)
         unread = _queue_and_collect(bulk, schema, others, inputs)
         asserted = bulk.checkpoint()
         if unread:
@@ -114,7 +113,7 @@ def _load_and_infer(
     else:
         write_inferred(store, statements)
     store.mark_inferences_current(basis)
-    logger.info("graphs read back for the rules: %d", len(stored) + len(unread))
+    logger.info("loaded graphs read back for the rules: %d", len(ontology) + len(unread))
     return counts, asserted
 
 

@@ -247,10 +247,6 @@ class EmbeddedStore:
                 counts.setdefault(node.value, 0)
         return [GraphInfo(iri=iri, triples=counts[iri]) for iri in sorted(counts)]
 
-    def graph_names(self) -> list[str]:
-        """Return the IRI of every named graph, empty graphs included, without counting."""
-        return [node.value for node in self._store.named_graphs() if isinstance(node, ox.NamedNode)]
-
     def dump(self, rdf_format: ox.RdfFormat) -> bytes:
         """Serialise the whole dataset; ``rdf_format`` must hold graphs (TriG or N-Quads)."""
         return bytes(self._store.dump(format=rdf_format) or b"")
