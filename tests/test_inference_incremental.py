@@ -184,7 +184,7 @@ WRITES: list[tuple[str, Write]] = [
 
 
 @pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
-def test_incremental_matches_full_after_each_write(
+def test_incremental_matches_full_step(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, on_disk: bool
 ) -> None:
     store = _loaded(tmp_path / "store" if on_disk else None)

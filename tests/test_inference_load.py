@@ -145,7 +145,7 @@ def test_one_pass_keeps_blank_node_labels(tmp_path: Path) -> None:
     store.close()
 
 
-def test_one_pass_over_inferred_graph_with_content(tmp_path: Path) -> None:
+def test_one_pass_replaces_stale_inferences(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     store.replace_graph(str(ONTOLOGY_GRAPH), ONTOLOGY, TTL)
     store.replace_graph("http://g/earlier", EARLIER, TTL)
@@ -217,7 +217,7 @@ def test_filled_graph_rejected(tmp_path: Path) -> None:
     store.close()
 
 
-def test_one_pass_reads_earlier_blank_node_graph(tmp_path: Path) -> None:
+def test_one_pass_reads_blank_node_graph(tmp_path: Path) -> None:
     # The service's writes name graphs by IRI only, so another tool wrote this one.
     raw = ox.Store(str(tmp_path / "store"))
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
