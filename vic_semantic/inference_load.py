@@ -14,9 +14,11 @@ store.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -60,7 +62,8 @@ def bulk_load_with_inferences(store: EmbeddedStore, sources: Sequence[GraphSourc
         # now need not be applied. Writes from now on are recorded as usual.
         store.take_changes()
         try:
-            counts, asserted = _load_and_infer(store, sources)
+            with _garbage_collection_paused():
+                counts, asserted = _load_and_infer(store, sources)
         except BaseException:
             store.forget_changes()
             raise
@@ -74,6 +77,23 @@ def bulk_load_with_inferences(store: EmbeddedStore, sources: Sequence[GraphSourc
         inferred - loaded,
     )
     return LoadResult(counts, loaded - started, inferred - loaded)
+
+
+@contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector in the block, if it runs.
+
+    Collecting the rule inputs allocates millions of tuples that live until the rules
+    have run, so collection passes free nothing. Pausing them saved 0.25-0.35 s of the
+    main thread's 4 s at 1M triples (load average 3.5).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load_and_infer(
