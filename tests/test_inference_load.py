@@ -3,6 +3,7 @@ a load followed by the full inference step, and nothing changed when a file is i
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -162,15 +163,19 @@ def test_one_pass_replaces_stale_inferences(tmp_path: Path) -> None:
     store.close()
 
 
-def test_one_pass_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_pass_in_small_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     # Every batch of 2 triples makes a loader call, except inside a graph with a blank node.
     monkeypatch.setattr(bulk_pass, "CHUNK_QUADS", 2)
     monkeypatch.setattr(bulk_pass, "_BATCH_TRIPLES", 2)
     store = EmbeddedStore(tmp_path / "store")
 
-    bulk_load_with_inferences(store, _sources())
+    with caplog.at_level(logging.INFO, logger="vic_semantic.store.embedded"):
+        bulk_load_with_inferences(store, _sources())
     one_pass = _inferred(store)
 
+    assert "compacted the store" in caplog.text
     assert one_pass == _by_full_step(store)
     named = store.select(
         "SELECT DISTINCT ?b WHERE { GRAPH <http://g/holdings> { ?b a <http://e/Kefir> ; "

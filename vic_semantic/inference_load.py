@@ -41,7 +41,8 @@ class LoadResult:
     ``load_seconds`` runs until the loader has written the last asserted quad. Parsing and
     collecting the rules' inputs are part of it, and so are the rules when they finish
     before the loader. ``inference_seconds`` runs from then until the inferred graph is
-    written, flushed and recorded in the state file.
+    written, the store compacted (``EmbeddedStore.bulk_pass``), and the data flushed and
+    recorded in the state file.
     """
 
     counts: dict[str, int]

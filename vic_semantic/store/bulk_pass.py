@@ -128,6 +128,11 @@ class BulkPass:
             data = "\n".join(lines[start : start + CHUNK_QUADS]).encode()
             self._submit(data, ox.RdfFormat.N_TRIPLES, target)
 
+    @property
+    def chunks(self) -> int:
+        """The number of chunks queued for the loaders so far."""
+        return len(self._chunks)
+
     def checkpoint(self) -> Checkpoint:
         """Queue what is pending and return a mark for everything queued so far."""
         self._send()

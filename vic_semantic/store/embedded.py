@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -429,7 +430,8 @@ class EmbeddedStore:
         everything, unless the caller ``computes_inferences`` from all the data itself.
 
         The caller queues the sources, and N-Triples lines for the ``also`` graphs, on the
-        returned ``BulkPass``, and the block's end waits until all is written. The pass is
+        returned ``BulkPass``, and the block's end waits until all is written and, when
+        the pass wrote several chunks, compacts the store (``_compact``). The pass is
         all-or-nothing like ``_bulk_load``. An error in the block, or a syntax error in any
         source (RdfFileSyntaxError, naming it), stops the loader and drops every graph of
         the pass again. A process killed during the pass leaves them all in the journal
@@ -460,6 +462,20 @@ class EmbeddedStore:
             except BaseException:
                 bulk.finish(cancel=True)
                 raise
+        if bulk.chunks > 1:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Merge the index files that the chunks of a bulk pass left.
+
+        Each chunk writes its own files, and their key ranges overlap, so a query reads
+        several files where one would do. After the 1M load, compaction took 1.0 s on a
+        quiet machine, and four benchmark queries then ran 32-40 % faster than before it
+        (docs/benchmarks.md).
+        """
+        started = time.perf_counter()
+        self._store.optimize()
+        logger.info("compacted the store in %.2f s", time.perf_counter() - started)
 
     def count_graphs(self, sources: Sequence[GraphSource]) -> dict[str, int]:
         """Return the triple count of each source's graph, and log the total."""
