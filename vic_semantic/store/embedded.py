@@ -470,7 +470,7 @@ class EmbeddedStore:
 
         Each chunk writes its own files, and their key ranges overlap, so a query reads
         several files where one would do. After the 1M load, compaction took 1.0 s on a
-        quiet machine, and four benchmark queries then ran 32-40 % faster than before it
+        quiet machine, and four benchmark queries then ran 28-45 % faster than before it
         (docs/benchmarks.md).
         """
         started = time.perf_counter()
