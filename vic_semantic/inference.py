@@ -24,7 +24,9 @@ from __future__ import annotations
 import logging
 import time
 
-from vic_semantic.inference_rules import infer
+from vic_semantic.inference_incremental import update_inferred
+from vic_semantic.inference_inputs import infer
+from vic_semantic.inference_rules import Statements
 from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from vic_semantic.store.base import Store
 from vic_semantic.store.embedded import EmbeddedStore
@@ -127,11 +129,13 @@ def _rule_sequence() -> list[str]:
 
 
 def materialise(store: Store) -> None:
-    """Recompute the inferred graph from every asserted graph.
+    """Bring the inferred graph up to date with every asserted graph.
 
     The embedded store computes the rules in Python (``inference_rules``) and writes only
-    the difference to its inferred graph. Any other store runs the rules as one SPARQL
-    update, in one transaction.
+    the difference to its inferred graph. When it recorded what the data writes since the
+    last call changed, only the inferred triples those changes can affect are recomputed
+    (``inference_incremental``); otherwise all of them. Any other store runs the rules as
+    one SPARQL update, in one transaction.
     """
     started = time.perf_counter()
     if isinstance(store, EmbeddedStore):
@@ -169,7 +173,22 @@ def _materialise_embedded(store: EmbeddedStore) -> None:
 
 def _materialise_locked(store: EmbeddedStore) -> None:
     basis = store.inference_basis()
-    statements = infer(store)
+    changes = store.take_changes()
+    try:
+        if changes is None or not update_inferred(store, changes):
+            write_inferred(store, infer(store))
+    except BaseException:
+        # The changes taken are not applied, so the next step must recompute everything.
+        store.forget_changes()
+        raise
+    store.mark_inferences_current(basis)
+
+
+def write_inferred(store: EmbeddedStore, statements: Statements) -> None:
+    """Make the inferred graph contain exactly ``statements``, writing only the difference.
+
+    The caller must hold ``store.inference_lock``.
+    """
     expected = {
         f"{subject} {predicate} {obj} ."
         for predicate, pairs in statements.items()
@@ -185,7 +204,6 @@ def _materialise_locked(store: EmbeddedStore) -> None:
     added = expected - present
     removed = present - expected
     store.change_graph(str(INFERRED_GRAPH), removed, added)
-    store.mark_inferences_current(basis)
     logger.info(
         "inferred graph: %d triples, %d added, %d removed", len(expected), len(added), len(removed)
     )

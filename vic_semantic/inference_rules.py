@@ -1,25 +1,25 @@
-"""The OWL 2 RL rules of ``vic_semantic.inference`` computed in Python over the embedded store.
+"""The OWL 2 RL rules of ``vic_semantic.inference`` computed in Python.
 
 The same rules as the SPARQL update in ``inference``, in the same order and with the same
 filters, but evaluated here. On an on-disk store pyoxigraph ran that update, with its
 ``FILTER NOT EXISTS`` checks and repeated transitive joins in one large transaction, in 86 s
-at 982,079 triples (docs/benchmarks.md). The rules' inputs come from a few CONSTRUCT
-queries, with DISTINCT where many statements give one result, so the engine removes
-duplicates before Python reads them. The transitive closure
-is one breadth-first search per start node, with no bound on the chain length.
+at 982,079 triples (docs/benchmarks.md). The rules read their asserted triples from a
+``RuleInputs``, which ``inference_inputs`` fills from store queries or from triples being
+loaded. The transitive closure is one search per start node, with no bound on the chain
+length.
 
-``infer`` returns the triples that no asserted named graph holds, grouped by predicate, as
-N-Triples text; the caller writes them into ``INFERRED_GRAPH``.
+``Closure.run`` returns the triples that no asserted named graph holds, grouped by
+predicate, as N-Triples text; the caller writes them into ``INFERRED_GRAPH``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from vic_semantic.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from vic_semantic.namespaces import ONTOLOGY_GRAPH
 
 # Terms are handled as their N-Triples text: the engine serialises query results in Rust,
 # and Python then compares strings, which is several times cheaper than making a pyoxigraph
@@ -152,36 +152,80 @@ def _class_axioms(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
     return axioms
 
 
-_ASSERTED = f"FILTER (?g != <{INFERRED_GRAPH}>)"
+def statement_predicates(schema: Schema) -> set[str]:
+    """Return the predicates whose asserted statements the property rules read."""
+    return (
+        set(schema.super_properties)
+        | {p for supers in schema.super_properties.values() for p in supers}
+        | set(schema.inverses)
+        | schema.transitive
+    )
+
+
+@dataclass
+class RuleInputs:
+    """The asserted triples the rules read, from every asserted named graph or from a part.
+
+    ``statements`` contains the (subject, object) pairs of ``statement_predicates`` and
+    ``types`` the asserted (node, class) pairs. ``domain_types`` and ``range_types`` are
+    the (node, class) pairs that ``rdfs:domain`` and ``rdfs:range`` give for asserted
+    statements, and never type a literal.
+    """
+
+    statements: Statements = field(default_factory=lambda: defaultdict(set))
+    types: Pairs = field(default_factory=set)
+    domain_types: Pairs = field(default_factory=set)
+    range_types: Pairs = field(default_factory=set)
+
+    def update(self, other: RuleInputs) -> None:
+        """Add the triples of ``other``, as if both parts were read together."""
+        for predicate, pairs in other.statements.items():
+            self.statements[predicate] |= pairs
+        self.types |= other.types
+        self.domain_types |= other.domain_types
+        self.range_types |= other.range_types
 
 
 class Closure:
     """The inferred statements, built rule by rule; each rule also matches the statements
-    that the rules before it inferred."""
+    that the rules before it inferred.
 
-    def __init__(self, source: TripleSource, schema: Schema) -> None:
-        self._source = source
+    ``transitive_links``, when given, replaces the known statements of each transitive
+    property. A caller whose ``inputs`` cover only a part of the store reads those
+    statements from the whole store, because a chain may pass through any node.
+    """
+
+    def __init__(
+        self,
+        schema: Schema,
+        inputs: RuleInputs,
+        transitive_links: Statements | None = None,
+    ) -> None:
         self._schema = schema
         self._asserted: Statements = defaultdict(set)
+        for predicate, pairs in inputs.statements.items():
+            self._asserted[predicate] = set(pairs)
+        # rdf:type is a statement predicate too when the schema names it in a property axiom.
+        self._asserted[RDF_TYPE] |= inputs.types
+        self._inputs = inputs
+        self._transitive_links = transitive_links
         self.inferred: Statements = defaultdict(set)
 
     def run(self) -> Statements:
         """Apply every rule once, in the order of the module ``inference``."""
-        schema = self._schema
-        statement_predicates = (
-            set(schema.super_properties)
-            | {p for supers in schema.super_properties.values() for p in supers}
-            | set(schema.inverses)
-            | schema.transitive
-        )
-        self._read_asserted(statement_predicates)
         self._sub_properties()
         self._inverses()
         self._transitive()
-        types = self._asserted_types()
+        types = self._asserted[RDF_TYPE]
         self._domains_and_ranges(types)
         self._super_classes(types)
         return self.inferred
+
+    def known_after_inverses(self) -> Statements:
+        """Apply the property rules before prp-trp and return the statements known then."""
+        self._sub_properties()
+        self._inverses()
+        return {prop: self._known(prop) for prop in self._schema.transitive}
 
     def _known(self, predicate: str) -> Pairs:
         return self._asserted.get(predicate, set()) | self.inferred.get(predicate, set())
@@ -190,18 +234,6 @@ class Closure:
         pair = (subject, obj)
         if pair not in self._asserted.get(predicate, ()):
             self.inferred[predicate].add(pair)
-
-    def _read(self, where: str, template: str = "?s ?p ?o") -> Iterator[tuple[str, str, str]]:
-        query = f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}"
-        return self._source.construct_terms(query)
-
-    def _read_asserted(self, predicates: Iterable[str]) -> None:
-        # One query per predicate: with the predicates in a VALUES block pyoxigraph 0.5.13
-        # took about 1.5 times as long at 1M triples.
-        for predicate in predicates:
-            where = f"GRAPH ?g {{ ?s {predicate} ?o }} {_ASSERTED}"
-            pairs = self._asserted[predicate]
-            pairs.update((s, o) for s, _, o in self._read(where, f"?s {predicate} ?o"))
 
     def _sub_properties(self) -> None:
         # prp-spo1, prp-eqp1, prp-eqp2
@@ -224,22 +256,18 @@ class Closure:
     def _transitive(self) -> None:
         # prp-trp: every node reachable through the property from a subject.
         for prop in self._schema.transitive:
-            links: dict[str, set[str]] = defaultdict(set)
-            for subject, obj in self._known(prop):
-                links[subject].add(obj)
-            found = [(start, end) for start in links for end in _reachable(start, links)]
-            for subject, obj in found:
+            for subject, obj in transitive_pairs(self._links(prop)):
                 self._add(prop, subject, obj)
 
-    def _asserted_types(self) -> Pairs:
-        where = f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s a ?o }} {_ASSERTED} }}"
-        types = self._asserted[RDF_TYPE]
-        types.update((s, o) for s, _, o in self._read(where, "?s a ?o"))
-        return types
+    def _links(self, prop: str) -> Pairs:
+        if self._transitive_links is not None:
+            return self._transitive_links.get(prop, set())
+        return self._known(prop)
 
     def _domains_and_ranges(self, types: Pairs) -> None:
-        # prp-dom, prp-rng: asserted statements are matched by the engine, inferred ones here.
-        found = self._domain_types() | self._range_types()
+        # prp-dom, prp-rng: the inputs contain the types that asserted statements give, and
+        # the types that inferred statements give are found here.
+        found = self._inputs.domain_types | self._inputs.range_types
         for node, axioms in (("?s", self._schema.domains), ("?o", self._schema.ranges)):
             for prop, classes in axioms.items():
                 for subject, obj in self.inferred.get(prop, set()):
@@ -248,36 +276,6 @@ class Closure:
                         found.update((value, cls) for cls in classes)
         inferred_types = self.inferred[RDF_TYPE]
         inferred_types.update(found - types)
-
-    def _domain_types(self) -> Pairs:
-        # One query per class, over the properties whose domain it is: at 1M triples this
-        # took 1.5 s against 2.3 s for one query joining all (property, class) pairs.
-        properties_of: dict[str, set[str]] = defaultdict(set)
-        for prop, classes in self._schema.domains.items():
-            for cls in classes:
-                properties_of[cls].add(prop)
-        found: Pairs = set()
-        for cls, properties in properties_of.items():
-            where = (
-                f"SELECT DISTINCT ?s WHERE {{ VALUES ?p {{ {' '.join(sorted(properties))} }} "
-                f"GRAPH ?g {{ ?s ?p ?o }} {_ASSERTED} }}"
-            )
-            found.update((s, o) for s, _, o in self._read(where, f"?s a {cls}"))
-        return found
-
-    def _range_types(self) -> Pairs:
-        # One query per property for its distinct objects, which Python pairs with the
-        # property's classes: at 1M triples this took 1.5 s against 2.0 s for one query
-        # over all (property, class) pairs.
-        found: Pairs = set()
-        for prop, classes in self._schema.ranges.items():
-            where = (
-                f"SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s {prop} ?o }} {_ASSERTED} "
-                "FILTER (!isLiteral(?o)) }"
-            )
-            objects = [s for s, _, _ in self._read(where, "?o a ?o")]
-            found.update((obj, cls) for obj in objects for cls in classes)
-        return found
 
     def _super_classes(self, types: Pairs) -> None:
         # cax-sco, cax-eqc1, cax-eqc2: over asserted types and those inferred so far.
@@ -292,6 +290,9 @@ class Closure:
         inferred_types.update(found - types)
 
 
-def infer(source: TripleSource) -> Statements:
-    """Return the inferred statements no asserted named graph holds, by predicate."""
-    return Closure(source, read_schema(source)).run()
+def transitive_pairs(pairs: Pairs) -> Pairs:
+    """Return every (start, end) pair joined by a chain of one or more of ``pairs``."""
+    links: dict[str, set[str]] = defaultdict(set)
+    for subject, obj in pairs:
+        links[subject].add(obj)
+    return {(start, end) for start in links for end in _reachable(start, links)}

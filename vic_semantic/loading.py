@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import UnsupportedFormatError
 from vic_semantic.inference import materialise
+from vic_semantic.inference_load import bulk_load_with_inferences
 from vic_semantic.namespaces import GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import FILE_EXTENSIONS
@@ -39,21 +40,23 @@ def load_paths(
     RDF files of triples whose graphs are new or empty, each named by one file only, are
     loaded together in one pass of the bulk loader, before the other files. That pass
     lands whole or not at all: a syntax error in any of its files changes none of its
-    graphs. Every other file replaces its graph in its own transaction, in the given order,
-    so a file that fails changes nothing, and the files before it stay loaded. Files that
-    name one graph (``--graph`` with several files) replace it with their union, in the
-    transaction of the first of them.
+    graphs. When it loads every file, it also computes the inferred graph from the
+    triples it reads (``inference_load``). Every other file replaces its graph in its own
+    transaction, in the given order, so a file that fails changes nothing, and the files
+    before it stay loaded. Files that name one graph (``--graph`` with several files)
+    replace it with their union, in the transaction of the first of them.
     """
     _check_extensions(paths)
     bulk = _bulk_sources(service, paths, graph)
-    if bulk:
-        yield from _bulk_load(service, bulk)
-
     in_bulk = {source.path for source in bulk}
-    by_target = _rdf_files_by_target(paths, graph)
-    for path in paths:
-        if path in in_bulk:
-            continue
+    rest = [path for path in paths if path not in in_bulk]
+    if bulk:
+        yield from _bulk_load(service, bulk, with_inferences=not rest)
+    if bulk and not rest:
+        return
+
+    by_target = _rdf_files_by_target(rest, graph)
+    for path in rest:
         if path.suffix.lower() not in FILE_EXTENSIONS:
             yield _load_member_file(service, path, member)
             continue
@@ -133,12 +136,17 @@ def _bulk_sources(service: VicService, paths: list[Path], graph: str | None) -> 
     return sources
 
 
-def _bulk_load(service: VicService, sources: list[GraphSource]) -> Iterator[str]:
+def _bulk_load(
+    service: VicService, sources: list[GraphSource], with_inferences: bool
+) -> Iterator[str]:
     store = service.store
     assert isinstance(store, EmbeddedStore)
     started = time.perf_counter()
     try:
-        counts = store.bulk_load_graphs(sources)
+        if with_inferences:
+            counts = bulk_load_with_inferences(store, sources).counts
+        else:
+            counts = store.bulk_load_graphs(sources)
         if service.settings.sync_writes:
             store.flush()
     except BaseException as error:

@@ -1,10 +1,10 @@
-"""The input of a bulk load that fills several named graphs in one pass of pyoxigraph's bulk
-loader: one RDF document of triples per graph, turned into quads as the loader reads them."""
+"""The input of a bulk load that fills several named graphs in one pass: one RDF document of
+triples per graph, and the error that names the document that failed to parse."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,22 +52,13 @@ class RdfFileSyntaxError(RdfSyntaxError):
         self.column = column
 
 
-def source_quads(sources: Iterable[GraphSource]) -> Iterator[ox.Quad]:
-    """Yield the triples of every source as quads in its graph, parsing lazily in order.
-
-    Blank node labels are renamed per source, so ``_:b1`` of two files stays two nodes,
-    as when each file is loaded on its own. A syntax error raises RdfFileSyntaxError.
-    """
-    for source in sources:
-        target = ox.NamedNode(source.graph)
-        try:
-            for triple in reject_triple_terms(_parse(source), source.name):
-                yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
-        except SyntaxError as error:
-            raise file_syntax_error(source.name, error) from error
+def parse_source(source: GraphSource) -> Iterator[ox.Quad]:
+    """Parse one source's triples, with blank nodes given new labels, so that ``_:b1`` of
+    two sources stays two nodes; a triple term raises TripleTermError naming the source."""
+    return reject_triple_terms(_parser(source), source.name)
 
 
-def _parse(source: GraphSource) -> ox.QuadParser:
+def _parser(source: GraphSource) -> ox.QuadParser:
     if source.path is not None:
         return ox.parse(path=source.path, format=source.rdf_format, rename_blank_nodes=True)
     return ox.parse(source.data or b"", format=source.rdf_format, rename_blank_nodes=True)

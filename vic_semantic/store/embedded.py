@@ -18,6 +18,7 @@ from vic_semantic.errors import QuerySyntaxError, StoreError
 from vic_semantic.namespaces import INFERRED_GRAPH
 from vic_semantic.sparql.lexer import QueryForm, check_request_text
 from vic_semantic.sparql.query_facts import QueryFacts, facts
+from vic_semantic.sparql.update_scan import named_graphs_written
 from vic_semantic.store.base import (
     CustomFunction,
     CustomFunctions,
@@ -26,7 +27,9 @@ from vic_semantic.store.base import (
     Locate,
     QueryLimits,
 )
-from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError, source_quads
+from vic_semantic.store.bulk import GraphSource, RdfFileSyntaxError
+from vic_semantic.store.bulk_pass import BulkPass
+from vic_semantic.store.changes import ChangeLog, GraphChange
 from vic_semantic.store.execution import Emit, QueryTask
 from vic_semantic.store.execution import stream as execution_stream
 from vic_semantic.store.journal import StoreJournal
@@ -40,6 +43,12 @@ from vic_semantic.store.workers import QueryPool, shared_pool
 from vic_semantic.triple_terms import TripleTermError
 
 logger = logging.getLogger(__name__)
+
+# The largest named graph whose triples a write compares before and after, to record what
+# it changed for the inference step. A write to a larger graph makes the next inference
+# step recompute everything. NOTE: an estimate. Reading 16,978 triples took 0.5-0.7 s at a
+# load average of 5.6, so twice 100,000 may cost a few seconds, as the full step does.
+_COMPARED_TRIPLES = 100_000
 
 # The maximum number of quads the inference step changes in one transaction. pyoxigraph's
 # transactions keep every change in memory and took about 30 µs per quad at 1M triples on
@@ -121,10 +130,14 @@ class EmbeddedStore:
         self._pool: QueryPool | None = None
         self._snapshots: Snapshots | None = None
         self._journal: StoreJournal | None = None
+        self._current_at_open: bool | None = None
         if path is not None:
             self._snapshots = Snapshots(self._store, path.with_name(path.name + "-snapshots"))
             self._journal = StoreJournal(path)
             self._undo_interrupted_load()
+        # Writes record what they change only while the inferred graph is known to match
+        # the data: a new in-memory store is empty, and an on-disk one has the state file.
+        self._changes = ChangeLog(self._read_compared_graph, self._opened_current())
         logger.info("opened embedded store at %s", path or "memory")
 
     def exclusive(self) -> AbstractContextManager[object]:
@@ -197,7 +210,8 @@ class EmbeddedStore:
         """Apply a SPARQL update in one transaction."""
         check_request_text(update)
         try:
-            self._write(update)
+            with self._recorded(named_graphs_written(update)):
+                self._write(update)
         except SyntaxError as error:
             line, column = _position(error)
             raise QuerySyntaxError(_detail(error), line, column) from error
@@ -208,7 +222,7 @@ class EmbeddedStore:
         An empty or new graph is filled by pyoxigraph's bulk loader, which parses in Rust and
         writes index files directly. ``_bulk_load`` explains how that stays all-or-nothing.
         """
-        with self._exclusive:
+        with self._recorded([graph]):
             if not rdf_format.supports_datasets and self._graph_is_empty(graph):
                 return self._bulk_load(graph, data, rdf_format)
             triples = _parse_triples(data, rdf_format)
@@ -223,7 +237,7 @@ class EmbeddedStore:
         """Add the triples of ``data`` to a named graph atomically; return their count."""
         triples = _parse_triples(data, rdf_format)
         target = ox.NamedNode(graph)
-        with self._exclusive:
+        with self._recorded([graph]):
             self._before_data_write()
             try:
                 self._store.extend(
@@ -235,7 +249,19 @@ class EmbeddedStore:
         return len(triples)
 
     def drop_graph(self, graph: str) -> None:
-        self._write(f"DROP SILENT GRAPH <{graph}>")
+        with self._recorded([graph]):
+            self._write(f"DROP SILENT GRAPH <{graph}>")
+
+    @contextmanager
+    def _recorded(self, graphs: Collection[str] | None) -> Iterator[None]:
+        """Hold the write lock and record the changes the write in the block makes to the
+        named ``graphs`` (``ChangeLog.recording``).
+
+        The write lock is always taken first, so a writer holding it never waits for the
+        change log's lock while another holds that and waits for the write lock.
+        """
+        with self._exclusive, self._changes.recording(graphs):
+            yield
 
     def graphs(self) -> list[GraphInfo]:
         """Return every named graph with its triple count, empty graphs included, by IRI."""
@@ -486,41 +512,84 @@ class EmbeddedStore:
         return count
 
     def bulk_load_graphs(self, sources: Sequence[GraphSource]) -> dict[str, int]:
-        """Fill several empty or new named graphs in one pass of the bulk loader; return the
-        triple count of each graph.
+        """Fill several empty or new named graphs in one bulk pass; return the triple count
+        of each graph.
 
-        One pass writes each index once, not once per graph: the 62 graphs of the 1M
-        benchmark left 17 RocksDB files in place of 263 (docs/benchmarks.md). It is
-        all-or-nothing like ``_bulk_load``: a syntax error in any source
-        (RdfFileSyntaxError, naming it) drops every graph of the load again, and a process
-        killed during the load leaves them all in the journal for the next open to drop.
-        Raises ValueError when a graph has content (a failed load would drop it), a graph
-        is named twice, or a source's format contains datasets.
+        One pass writes a few sets of index files, not one per graph: the 62 graphs of the
+        1M benchmark left 29 RocksDB table files, where one load per graph left over 250
+        (docs/benchmarks.md). The pass is all-or-nothing as ``bulk_pass`` describes.
+        """
+        with self.bulk_pass(sources) as bulk:
+            for source in sources:
+                bulk.add_source(source)
+        return self.count_graphs(sources)
+
+    @contextmanager
+    def bulk_pass(
+        self,
+        sources: Sequence[GraphSource],
+        also: Sequence[str] = (),
+        computes_inferences: bool = False,
+    ) -> Iterator[BulkPass]:
+        """Open a bulk pass that fills the empty or new graphs of ``sources`` and ``also``.
+
+        The pass's changes are not recorded for the inference step, which then recomputes
+        everything, unless the caller ``computes_inferences`` from all the data itself.
+
+        The caller queues the sources, and N-Triples lines for the ``also`` graphs, on the
+        returned ``BulkPass``, and the block's end waits until all is written and, when
+        the pass wrote several chunks, compacts the store (``_compact``). The pass is
+        all-or-nothing like ``_bulk_load``. An error in the block, or a syntax error in any
+        source (RdfFileSyntaxError, naming it), stops the loader and drops every graph of
+        the pass again. A process killed during the pass leaves them all in the journal
+        for the next open to drop. Raises ValueError when a graph has content (a
+        failed load would drop it), a graph is named twice, or a source's format contains
+        datasets.
         """
         _check_bulk_sources(sources)
-        targets = [ox.NamedNode(source.graph) for source in sources]
+        targets = [ox.NamedNode(graph) for graph in (*(s.graph for s in sources), *also)]
         with self._exclusive:
-            return self._bulk_load_empty(sources, targets)
+            filled = [t.value for t in targets if not self._graph_is_empty(t.value)]
+            if filled:
+                raise ValueError(
+                    f"bulk_load_graphs() fills only empty graphs; these have content: {filled}"
+                )
 
-    def _bulk_load_empty(
-        self, sources: Sequence[GraphSource], targets: list[ox.NamedNode]
-    ) -> dict[str, int]:
-        filled = [target.value for target in targets if not self._graph_is_empty(target.value)]
-        if filled:
-            raise ValueError(
-                f"bulk_load_graphs() fills only empty graphs; these have content: {filled}"
-            )
+            if not computes_inferences:
+                self._changes.record_unknown()
+            with self._bulk_write(targets):
+                bulk = BulkPass(self._store)
+                try:
+                    yield bulk
+                    bulk.finish(cancel=False)
+                except (RdfFileSyntaxError, TripleTermError) as error:
+                    bulk.finish(cancel=True)
+                    # Its traceback passes through frames that hold the pyoxigraph store, so
+                    # a caller keeping the error would keep the store's lock after close().
+                    raise error.with_traceback(None) from error.__cause__
+                except BaseException:
+                    bulk.finish(cancel=True)
+                    raise
+            if bulk.chunks > 1:
+                self._compact()
 
-        with self._bulk_write(targets):
-            try:
-                self._store.bulk_extend(source_quads(sources))
-            except (RdfFileSyntaxError, TripleTermError) as error:
-                # Its traceback passes through wrappers of the pyoxigraph store (the search
-                # hooks) whose frames hold it, so a caller keeping the error would keep the
-                # store's lock after close().
-                raise error.with_traceback(None) from error.__cause__
+    def _compact(self) -> None:
+        """Merge the index files that the chunks of a bulk pass left.
 
-        counts = {target.value: self._count_triples(target) for target in targets}
+        Each chunk writes its own files, and their key ranges overlap, so a query reads
+        several files where one would do. After the 1M load, compaction took 1.0 s on a
+        quiet machine, and four benchmark queries then ran 28-45 % faster than before it
+        (docs/benchmarks.md).
+        """
+        started = time.perf_counter()
+        self._store.optimize()
+        logger.info("compacted the store in %.2f s", time.perf_counter() - started)
+
+    def count_graphs(self, sources: Sequence[GraphSource]) -> dict[str, int]:
+        """Return the triple count of each source's graph, and log the total."""
+        counts = {
+            source.graph: self._count_triples(ox.NamedNode(source.graph)) for source in sources
+        }
         logger.info(
             "bulk-loaded %d graphs with %d triples in one pass", len(counts), sum(counts.values())
         )
@@ -593,6 +662,54 @@ class EmbeddedStore:
             subject, predicate, rest = line.split(" ", 2)
             yield subject, predicate, rest.removesuffix(" .")
 
+    def triples_for_terms(
+        self, subject: str | None, predicate: str | None, obj: str | None, *, inferred: bool
+    ) -> Iterator[tuple[str, str, str]]:
+        """Yield the triples that match N-Triples terms (None matches any) as N-Triples
+        terms: those of the inferred graph, or with ``inferred`` False those of every other
+        named graph. Unlike a query, it can name a blank node by its label."""
+        inferred_name = ox.NamedNode(str(INFERRED_GRAPH))
+        quads = self._store.quads_for_pattern(
+            None if subject is None else _term(subject),
+            None if predicate is None else ox.NamedNode(predicate[1:-1]),
+            None if obj is None else _term(obj),
+            inferred_name if inferred else None,
+        )
+        for quad in quads:
+            name = quad.graph_name
+            # The rules read every named graph but the inferred one, and no default graph.
+            if not inferred and (isinstance(name, ox.DefaultGraph) or name == inferred_name):
+                continue
+            yield str(quad.subject), str(quad.predicate), str(quad.object)
+
+    def take_changes(self) -> list[GraphChange] | None:
+        """Return the triples data writes changed since the last call, by graph, and start
+        recording anew; None when a write's changes are not known.
+
+        The caller is the inference step, which must then bring the inferred graph up to
+        date with the data, or call ``forget_changes`` if it cannot.
+        """
+        return self._changes.take()
+
+    def forget_changes(self) -> None:
+        """Record that the inferred graph must be recomputed whole, as after an unknown write."""
+        self._changes.record_unknown()
+
+    def _read_compared_graph(self, graph: str) -> set[tuple[str, str, str]] | None:
+        if self._count_triples(ox.NamedNode(graph)) > _COMPARED_TRIPLES:
+            return None
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return set(self.construct_terms(query))
+
+    def _opened_current(self) -> bool:
+        if self._journal is None:
+            return True
+        # Counting the quads took 0.16 s at 982,079 quads, so it runs only when it may pass,
+        # and start-up's own check reuses the answer (``inferences_current``).
+        current = self._journal.records_current() and self.inferences_current()
+        self._current_at_open = current
+        return current
+
     def inference_basis(self) -> int:
         """Return a token of the data as it is now, for ``mark_inferences_current``."""
         return self._data_version
@@ -604,6 +721,9 @@ class EmbeddedStore:
         """
         if self._journal is None:
             return False
+        if self._current_at_open is not None and self._generation == 0:
+            # Nothing was written since the store was opened and checked.
+            return self._current_at_open
         return self._journal.inferences_current(len(self._store))
 
     def mark_inferences_current(self, basis: int) -> None:
@@ -662,7 +782,8 @@ class EmbeddedStore:
         """
         check_request_text(update)
         try:
-            self._write(update, base_iri)
+            with self._recorded(named_graphs_written(update)):
+                self._write(update, base_iri)
         except SyntaxError as error:
             line, column = _position(error)
             if locate is not None and line is not None and column is not None:
@@ -694,7 +815,8 @@ class EmbeddedStore:
         else:
             operations = [f"DROP SILENT GRAPH <{graph}>", f"CREATE GRAPH <{graph}>"]
         operations += _insert_data(_in_graph(triples, graph))
-        self._write(" ;\n".join(operations))
+        with self._recorded(_named(graph)):
+            self._write(" ;\n".join(operations))
         logger.info("replaced graph %s", graph or "DEFAULT")
 
     def post_graph(self, graph: str | None, triples: Iterable[ox.Triple]) -> None:
@@ -702,14 +824,17 @@ class EmbeddedStore:
         operations = [] if graph is None else [f"CREATE SILENT GRAPH <{graph}>"]
         operations += _insert_data(_in_graph(triples, graph))
         if operations:
-            self._write(" ;\n".join(operations))
+            with self._recorded(_named(graph)):
+                self._write(" ;\n".join(operations))
         logger.info("added triples to graph %s", graph or "DEFAULT")
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads, each to the graph it names, in one transaction."""
-        operations = _insert_data(list(quads))
+        listed = list(quads)
+        operations = _insert_data(listed)
         if operations:
-            self._write(" ;\n".join(operations))
+            with self._recorded(_quad_graphs(listed)):
+                self._write(" ;\n".join(operations))
 
     def delete_graph(self, graph: str | None) -> bool:
         """Drop a named graph, or empty the default graph; return False if it did not exist."""
@@ -719,7 +844,8 @@ class EmbeddedStore:
         with self._exclusive:
             if not self.has_graph(graph):
                 return False
-            self._write(f"DROP GRAPH <{graph}>")
+            with self._recorded([graph]):
+                self._write(f"DROP GRAPH <{graph}>")
         logger.info("dropped graph %s", graph)
         return True
 
@@ -775,6 +901,34 @@ async def _acquire_on_thread(snapshots: Snapshots, generation: int) -> Path:
 def _release_acquired(snapshots: Snapshots, acquiring: asyncio.Future[Path]) -> None:
     if not acquiring.cancelled() and acquiring.exception() is None:
         snapshots.release(acquiring.result())
+
+
+def _term(text: str) -> ox.NamedNode | ox.BlankNode:
+    """Return the IRI or blank node an N-Triples term names."""
+    if text.startswith("_:"):
+        return ox.BlankNode(text[2:])
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    raise ValueError(f"not an N-Triples IRI or blank node: {text!r}")
+
+
+def _named(graph: str | None) -> list[str]:
+    """Return the named graphs a write to ``graph`` changes: none for the default graph,
+    which the inference rules do not read."""
+    return [] if graph is None else [graph]
+
+
+def _quad_graphs(quads: Iterable[ox.Quad]) -> set[str] | None:
+    """Return the named graphs of ``quads``, or None when one is a blank node, which a
+    query cannot name to compare its triples."""
+    graphs = set()
+    for quad in quads:
+        name = quad.graph_name
+        if isinstance(name, ox.BlankNode):
+            return None
+        if isinstance(name, ox.NamedNode):
+            graphs.add(name.value)
+    return graphs
 
 
 def _quads(lines: Collection[str], graph: ox.NamedNode) -> list[ox.Quad]:

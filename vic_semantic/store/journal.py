@@ -73,6 +73,12 @@ class StoreJournal:
                 and not self._state.get("loading")
             )
 
+    def records_current(self) -> bool:
+        """Return whether the file records the inferred graph as current, before the quad
+        count is compared (``inferences_current``)."""
+        with self._lock:
+            return self._state.get("inferences") == CURRENT and not self._state.get("loading")
+
     def mark_stale(self) -> None:
         """Record that a write is about to change the data; call before every write."""
         with self._lock:
