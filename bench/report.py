@@ -205,7 +205,41 @@ def _mix_table(servers: dict[str, Any], names: list[str]) -> list[str]:
         qps8 = len(eight.get("query_latencies", [])) / eight["mixes"]["elapsed"] if eight else None
         lines.append(f"| {name} | {_ms(median)} / {_ms(p95)} | {mph1} | {_qps(qps8)} | "
                      f"{_per_hour(eight.get('mixes')) if eight else '—'} |")
-    return lines
+    notes = [f"- {name}: {servers[name]['mix_note']}." for name in names
+             if servers[name].get("mix_note")]
+    for name in names:
+        for clients, run in servers[name].get("mix", {}).items():
+            if isinstance(run, dict) and run["mixes"]["errors"]:
+                errors = run["mixes"]["errors"]
+                notes.append(f"- {name}, mix with {clients} client(s): {len(errors)} errors, "
+                             f"first: {errors[0]}; figures count the queries that finished.")
+    return lines + (["", *notes] if notes else []) + _mix_ratios(servers, names)
+
+
+def _mix_ratios(servers: dict[str, Any], names: list[str]) -> list[str]:
+    """Return how vic-semantic's mix compares with each peer's: the ratio of the median
+    query latencies (above 1: vic-semantic is slower) and of the one-client mix rates."""
+    figures = {name: _mix_figures(servers[name].get("mix", {})) for name in names}
+    if VIC not in names or figures[VIC] is None:
+        return []
+    vic_median, vic_rate = figures[VIC]
+    lines = ["", "| Peer | mix median, vic-semantic ÷ peer | one-client mixes per hour, "
+             "vic-semantic ÷ peer |", "|---|---:|---:|"]
+    for name in names:
+        peer = figures[name]
+        if name == VIC or peer is None:
+            continue
+        lines.append(f"| {name} | {vic_median / peer[0]:.2f} | {vic_rate / peer[1]:.1f} |")
+    return lines if len(lines) > 3 else []
+
+
+def _mix_figures(mix: dict[str, Any]) -> tuple[float, float] | None:
+    """Return the median query latency and the mixes per hour of a one-client mix run."""
+    one = mix.get("1")
+    if not one or not one["query_latencies"] or not one["mixes"]["latencies"]:
+        return None
+    per_hour = 3600 * len(one["mixes"]["latencies"]) / one["mixes"]["elapsed"]
+    return statistics.median(one["query_latencies"]), per_hour
 
 
 def _per_hour(mixes: dict[str, Any] | None) -> str:

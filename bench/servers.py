@@ -97,6 +97,12 @@ class Server:
     command: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     restarts: int = 0
+    # CPU time of the processes a restart stopped, so the total spans restarts.
+    earlier_cpu: float = 0.0
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time the server's processes used so far, across restarts."""
+        return self.earlier_cpu + (self.watch.cpu_seconds() if self.watch else 0.0)
 
     def start(self, command: list[str], env: dict[str, str] | None = None) -> None:
         assert self.log_path is not None
@@ -121,6 +127,7 @@ class Server:
         its client gave up on; restarting is the only way to get it back within a bound.
         """
         peaks = (self.watch.peak_main, self.watch.peak_tree) if self.watch else (0, 0)
+        self.earlier_cpu = self.cpu_seconds()
         self.stop()
         self.start(self.command, self.env)
         assert self.watch is not None

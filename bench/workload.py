@@ -146,8 +146,10 @@ def measure(
     clients: int,
     duration: float,
     timeout: float,
+    min_calls: int = 0,
 ) -> Sample:
-    """Call ``run`` from ``clients`` threads until ``duration`` seconds pass.
+    """Call ``run`` from ``clients`` threads until ``duration`` seconds pass and each thread
+    has made ``min_calls`` calls.
 
     Each thread finishes the call it is in, so a slow query may overrun ``duration`` by up
     to ``timeout``. Every call is timed; a failed call is counted as an error, not a latency.
@@ -160,8 +162,10 @@ def measure(
 
     def client_loop(index: int) -> None:
         parameters = Parameters(params, f"{seed}:{index}")
+        calls = 0
         with httpx.Client(timeout=timeout) as client:
-            while time.perf_counter() < deadline and not sample.timed_out:
+            while (time.perf_counter() < deadline or calls < min_calls) and not sample.timed_out:
+                calls += 1
                 started = time.perf_counter()
                 try:
                     run(client, parameters)
