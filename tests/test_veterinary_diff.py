@@ -31,7 +31,7 @@ def test_identical_logs_no_changes() -> None:
 
     result = diff_veterinary(_logs(rows), _logs(rows)).to_json()
 
-    empty = {"added": [], "removed": [], "changed": []}
+    empty: dict[str, list[object]] = {"added": [], "removed": [], "changed": []}
     assert result == {"treatments": empty, "deliveries": empty}
 
 

@@ -273,7 +273,7 @@ def test_diff_same_version_empty(farm: Farm) -> None:
 
     body = farm.get(f"/veterinary/{FARM}/diff?from=2&to=2").json()
 
-    empty = {"added": [], "removed": [], "changed": []}
+    empty: dict[str, list[object]] = {"added": [], "removed": [], "changed": []}
     assert body["treatments"] == empty
     assert body["deliveries"] == empty
 

@@ -27,6 +27,7 @@ from vic_semantic.submissions import diff_catalogues, submit_catalogue
 
 router = APIRouter(tags=["Catalogues"])
 
+
 async def _target_member(service: VicService, request: Request, member: str | None) -> str:
     """Return the slug of the member whose catalogue is submitted: its own, or ``member``.
 

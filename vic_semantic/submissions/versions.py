@@ -99,9 +99,7 @@ def list_versions(
 ) -> list[SubmissionVersion]:
     """Return the accepted versions of a member's catalogue or veterinary logs, oldest first."""
     entity = catalogue_entity(slug, kind)
-    rows = store.select(
-        _LIST.format(prov=PROV, vic=VIC, graph=PROVENANCE_GRAPH, catalogue=entity)
-    )
+    rows = store.select(_LIST.format(prov=PROV, vic=VIC, graph=PROVENANCE_GRAPH, catalogue=entity))
     return [
         SubmissionVersion(
             number=int(row["n"]),

@@ -30,17 +30,14 @@ _SOURCE_PROPERTIES = {RDF.type, VIC.sourceFile, VIC.sourceRow}
 class RecordKind:
     """One kind of log record and the properties that identify a record for a person."""
 
-    name: str
     rdf_class: URIRef
     identity: tuple[URIRef, ...]
 
 
 TREATMENTS = RecordKind(
-    "treatments",
-    VIC.VeterinaryTreatment,
-    (VIC.animalGroup, VIC.preparation, VIC.treatmentDate),
+    VIC.VeterinaryTreatment, (VIC.animalGroup, VIC.preparation, VIC.treatmentDate)
 )
-DELIVERIES = RecordKind("deliveries", VIC.MilkDelivery, (VIC.deliveryDate, VIC.recipient))
+DELIVERIES = RecordKind(VIC.MilkDelivery, (VIC.deliveryDate, VIC.recipient))
 
 
 @dataclass(frozen=True)
@@ -77,6 +74,11 @@ class ChangedRecord:
     older: LogRecord
     newer: LogRecord
 
+    @property
+    def name(self) -> str:
+        """The newer record's name, because a changed label shows in its newer spelling."""
+        return self.newer.name
+
     def changes(self) -> dict[str, dict[str, list[str]]]:
         """Return property → the older and newer values, for the properties that differ."""
         before, after = self.older.values, self.newer.values
@@ -88,7 +90,7 @@ class ChangedRecord:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "name": self.newer.name,
+            "name": self.name,
             "key": self.newer.identity,
             "from": self.older.source(),
             "to": self.newer.source(),
@@ -139,8 +141,8 @@ def _readable(node: Node, graph: Graph, names: Mapping[str, str]) -> str:
 def _prefixed(iri: str) -> str:
     """Return ``iri`` under the longest matching project prefix ("vicd:member/x"), else <iri>.
 
-    rdflib's own compaction splits at the last slash, so it leaves ``vicd:`` IRIs with a path
-    unprefixed.
+    rdflib 7.6's own compaction splits at the last slash, so it leaves ``vicd:`` IRIs with a
+    path as a full ``<iri>``.
     """
     matching = [prefix for prefix, namespace in PREFIXES.items() if iri.startswith(namespace)]
     if not matching:
@@ -186,7 +188,7 @@ def _without_equal(
 ) -> tuple[list[LogRecord], list[LogRecord]]:
     """Drop the records that have an equal record in the other list, one for one."""
     remaining = list(newer)
-    unmatched = []
+    unmatched: list[LogRecord] = []
     for record in older:
         twin = next((i for i, other in enumerate(remaining) if other.values == record.values), None)
         if twin is None:
