@@ -28,6 +28,7 @@ from api.routers import (
     search,
     sparql,
     validation,
+    veterinary,
 )
 from api.sparql_middleware import SparqlEndpointMiddleware
 from vic_semantic.config import Settings, get_settings
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
     app.include_router(portal.router)
     app.include_router(operations.router)
     app.include_router(mapping.router)
+    app.include_router(veterinary.router)
     # The portal's stylesheet and the vendored SPARQL editor (scripts/vendor-js.sh): the
     # machines the portal runs on may be offline, so nothing is loaded from a CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -33,6 +33,7 @@ BOTH_STORES = {
     "test_search.py",
     "test_sparql_clients.py",
     "test_catalogue_submission.py",
+    "test_veterinary_versions.py",
     "test_expected_submissions.py",
     "test_trust_submissions.py",
     "test_mapping_api.py",

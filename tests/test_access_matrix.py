@@ -760,12 +760,42 @@ def catalogue_cases() -> Iterator[Case]:
     )
 
 
+def veterinary_version_cases() -> Iterator[Case]:
+    """The versions of veterinary logs are read like catalogue versions: by every reader.
+
+    The demo loads its veterinary graph directly, so no version is stored and one version
+    and a diff end in 404.
+    """
+    yield Case(
+        "read_veterinary_versions",
+        ("/veterinary/{slug}/versions", "GET"),
+        "read",
+        200,
+        lambda p: get(f"/veterinary/{MEMBER_A}/versions"),
+    )
+    yield Case(
+        "read_veterinary_version",
+        ("/veterinary/{slug}/versions/{number}", "GET"),
+        "read",
+        404,
+        lambda p: get(f"/veterinary/{MEMBER_A}/versions/1"),
+    )
+    yield Case(
+        "read_veterinary_diff",
+        ("/veterinary/{slug}/diff", "GET"),
+        "read",
+        404,
+        lambda p: get(f"/veterinary/{MEMBER_A}/diff?from=1&to=2"),
+    )
+
+
 CASES = [
     *read_cases(),
     *sparql_update_cases(),
     *graph_store_cases(),
     *mapping_cases(),
     *catalogue_cases(),
+    *veterinary_version_cases(),
 ]
 
 

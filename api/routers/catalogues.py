@@ -10,29 +10,22 @@ from fastapi.responses import JSONResponse
 
 from api.dependencies import get_language, get_service, require_graph_write, require_writer
 from api.errors import HttpError
-from api.negotiation import choose_media_type
 from api.uploads import uploaded_files
 from api.validation_http import report_response, run_validation
+from api.versions_http import (
+    CATALOGUE,
+    read_versions_to_compare,
+    version_response,
+    versions_response,
+)
 from vic_semantic.access import Role
 from vic_semantic.catalogues.slug import slugify
 from vic_semantic.member_registry import require_registered_member
 from vic_semantic.namespaces import catalogue_graph
 from vic_semantic.service import VicService
-from vic_semantic.submissions import (
-    diff_catalogues,
-    list_versions,
-    read_version,
-    submit_catalogue,
-)
+from vic_semantic.submissions import diff_catalogues, submit_catalogue
 
 router = APIRouter(tags=["Catalogues"])
-
-_RDF_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
 
 
 async def _target_member(service: VicService, request: Request, member: str | None) -> str:
@@ -102,21 +95,7 @@ async def submit(
 
 @router.get("/catalogues/{slug}/versions", summary="List the stored versions of a catalogue")
 async def versions(slug: str, service: Annotated[VicService, Depends(get_service)]) -> JSONResponse:
-    found = await run_in_threadpool(list_versions, service.store, slug)
-    if not found:
-        # An empty list only for a registered member; a former member keeps its versions.
-        await run_in_threadpool(require_registered_member, service.store, slug)
-    return JSONResponse({"member": slug, "versions": [v.to_json() for v in found]})
-
-
-def _not_found(slug: str, number: int) -> HttpError:
-    return HttpError(
-        404,
-        "version_not_found",
-        f"У каталога «{slug}» нет версии {number}; список: GET /catalogues/{slug}/versions.",
-        f"The catalogue '{slug}' has no version {number}; list them with "
-        f"GET /catalogues/{slug}/versions.",
-    )
+    return await versions_response(service, CATALOGUE, slug)
 
 
 @router.get(
@@ -129,19 +108,7 @@ async def version(
     request: Request,
     service: Annotated[VicService, Depends(get_service)],
 ) -> Response:
-    media_type = choose_media_type(request.headers.get("accept", ""), list(_RDF_TYPES))
-    if media_type is None:
-        raise HttpError(
-            406,
-            "not_acceptable",
-            f"Версия каталога доступна в форматах: {', '.join(_RDF_TYPES)}.",
-            f"A catalogue version is available as: {', '.join(_RDF_TYPES)}.",
-        )
-    graph = await run_in_threadpool(read_version, service.store, slug, number)
-    if graph is None:
-        raise _not_found(slug, number)
-    body = await run_in_threadpool(graph.serialize, format=_RDF_TYPES[media_type])
-    return Response(body, media_type=media_type)
+    return await version_response(request, service, CATALOGUE, slug, number)
 
 
 @router.get(
@@ -154,12 +121,9 @@ async def diff(
     from_version: Annotated[int, Query(alias="from", ge=1)],
     to_version: Annotated[int, Query(alias="to", ge=1)],
 ) -> JSONResponse:
-    older = await run_in_threadpool(read_version, service.store, slug, from_version)
-    if older is None:
-        raise _not_found(slug, from_version)
-    newer = await run_in_threadpool(read_version, service.store, slug, to_version)
-    if newer is None:
-        raise _not_found(slug, to_version)
+    older, newer = await read_versions_to_compare(
+        service, CATALOGUE, slug, from_version, to_version
+    )
     result = await run_in_threadpool(diff_catalogues, older, newer)
     return JSONResponse(
         {"member": slug, "from": from_version, "to": to_version, **result.to_json()}

@@ -13,18 +13,19 @@ from vic_semantic.namespaces import PREFIXES, VIC
 Description = dict[str, list[str]]
 
 
-def _name(predicate: Node, graph: Graph) -> str:
-    return graph.namespace_manager.normalizeUri(str(predicate))
+def compact_name(iri: Node, graph: Graph) -> str:
+    """Return ``iri`` as a prefixed name ("vic:productName") under the graph's bound prefixes."""
+    return graph.namespace_manager.normalizeUri(str(iri))
 
 
 def describe(product: URIRef, graph: Graph) -> Description:
     """Return the product's values; nodes minted under the product's IRI are followed."""
     description: dict[str, set[str]] = {}
     for predicate, value in graph.predicate_objects(product):
-        key = _name(predicate, graph)
+        key = compact_name(predicate, graph)
         if isinstance(value, URIRef) and str(value).startswith(f"{product}/"):
             for inner, inner_value in graph.predicate_objects(value):
-                inner_key = f"{key}/{_name(inner, graph)}"
+                inner_key = f"{key}/{compact_name(inner, graph)}"
                 description.setdefault(inner_key, set()).add(inner_value.n3())
             continue
         description.setdefault(key, set()).add(value.n3())
@@ -43,7 +44,8 @@ class CatalogueDiff:
         return {"added": self.added, "removed": self.removed, "changed": self.changed}
 
 
-def _bound(graph: Graph) -> Graph:
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefixes (``PREFIXES``) in ``graph`` and return it."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
@@ -51,8 +53,8 @@ def _bound(graph: Graph) -> Graph:
 
 def diff_catalogues(older: Graph, newer: Graph) -> CatalogueDiff:
     """Compare two versions product by product; ``changed`` maps product → property → values."""
-    _bound(older)
-    _bound(newer)
+    bind_prefixes(older)
+    bind_prefixes(newer)
     before = {s for s in older.subjects(VIC.inCatalogue, None) if isinstance(s, URIRef)}
     after = {s for s in newer.subjects(VIC.inCatalogue, None) if isinstance(s, URIRef)}
     changed: dict[str, dict[str, dict[str, list[str]]]] = {}

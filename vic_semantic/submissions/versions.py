@@ -1,4 +1,4 @@
-"""Catalogue versions: where they are kept and how they are read back.
+"""Versions of catalogues and veterinary logs: where they are kept and how they are read back.
 
 Decision: a version is kept as one N-Triples snapshot literal (``vic:snapshot``) on the
 version entity in the provenance graph, not as a named graph of its own. The store's union
@@ -41,29 +41,38 @@ def version_iri(slug: str, number: int, kind: SubmissionKind = SubmissionKind.CA
 
 
 @dataclass(frozen=True)
-class CatalogueVersion:
-    """One accepted submission of a catalogue."""
+class SubmissionVersion:
+    """One accepted submission: a version of a catalogue or of a farm's veterinary logs.
+
+    ``products`` is None for veterinary versions, which record no product count.
+    """
 
     number: int
     iri: str
     started: str
     ended: str
     member: str
-    products: int
+    products: int | None
     warnings: int
     files: tuple[str, ...]
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "version": self.number,
             "iri": self.iri,
             "startedAtTime": self.started,
             "endedAtTime": self.ended,
             "member": self.member,
-            "products": self.products,
-            "warnings": self.warnings,
-            "files": list(self.files),
         }
+        if self.products is not None:
+            data["products"] = self.products
+        data["warnings"] = self.warnings
+        data["files"] = list(self.files)
+        return data
+
+
+# The name from before veterinary versions could be listed.
+CatalogueVersion = SubmissionVersion
 
 
 _LIST = """
@@ -74,8 +83,8 @@ SELECT ?version ?n ?started ?ended ?member ?products ?warnings
        (GROUP_CONCAT(?file; SEPARATOR="\\u0001") AS ?files)
 WHERE {{ GRAPH <{graph}> {{
     ?version prov:specializationOf <{catalogue}> ; vic:versionNumber ?n ;
-        vic:productCount ?products ; vic:warningCount ?warnings ;
-        prov:wasGeneratedBy ?activity .
+        vic:warningCount ?warnings ; prov:wasGeneratedBy ?activity .
+    OPTIONAL {{ ?version vic:productCount ?products . }}
     ?activity prov:startedAtTime ?started ; prov:endedAtTime ?ended ;
         prov:wasAssociatedWith ?member .
     OPTIONAL {{ ?activity prov:used ?used . ?used dcterms:title ?file . }}
@@ -85,19 +94,20 @@ ORDER BY ?n
 """
 
 
-def list_versions(store: Store, slug: str) -> list[CatalogueVersion]:
-    """Return the accepted versions of a member's catalogue, oldest first."""
-    rows = store.select(
-        _LIST.format(prov=PROV, vic=VIC, graph=PROVENANCE_GRAPH, catalogue=catalogue_entity(slug))
-    )
+def list_versions(
+    store: Store, slug: str, kind: SubmissionKind = SubmissionKind.CATALOGUE
+) -> list[SubmissionVersion]:
+    """Return the accepted versions of a member's catalogue or veterinary logs, oldest first."""
+    entity = catalogue_entity(slug, kind)
+    rows = store.select(_LIST.format(prov=PROV, vic=VIC, graph=PROVENANCE_GRAPH, catalogue=entity))
     return [
-        CatalogueVersion(
+        SubmissionVersion(
             number=int(row["n"]),
             iri=row["version"],
             started=row["started"],
             ended=row["ended"],
             member=row["member"],
-            products=int(row["products"]),
+            products=int(row["products"]) if "products" in row else None,
             warnings=int(row["warnings"]),
             files=tuple(sorted(filter(None, row.get("files", "").split("\u0001")))),
         )
@@ -105,11 +115,25 @@ def list_versions(store: Store, slug: str) -> list[CatalogueVersion]:
     ]
 
 
-def read_version(store: Store, slug: str, number: int) -> Graph | None:
-    """Return the triples of one version of the catalogue, or None when it does not exist."""
+def version_numbers(
+    store: Store, slug: str, kind: SubmissionKind = SubmissionKind.CATALOGUE
+) -> list[int]:
+    """Return the numbers of the stored versions, in ascending order."""
+    rows = store.select(
+        f"SELECT ?n WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+        f"?version <{PROV.specializationOf}> <{catalogue_entity(slug, kind)}> ; "
+        f"<{VIC.versionNumber}> ?n }} }}"
+    )
+    return sorted(int(row["n"]) for row in rows)
+
+
+def read_version(
+    store: Store, slug: str, number: int, kind: SubmissionKind = SubmissionKind.CATALOGUE
+) -> Graph | None:
+    """Return the triples of one version, or None when it does not exist."""
     rows = store.select(
         f"SELECT ?snapshot WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
-        f"<{version_iri(slug, number)}> <{VIC.snapshot}> ?snapshot }} }}"
+        f"<{version_iri(slug, number, kind)}> <{VIC.snapshot}> ?snapshot }} }}"
     )
     if not rows:
         return None
