@@ -89,7 +89,8 @@ class ClosingStreamingResponse(StreamingResponse):
     """A streamed response that closes its chunks as soon as it is sent or its client is gone.
 
     Starlette (1.10) stops iterating when the client disconnects but leaves the generator
-    suspended until garbage collection, and a query slot must come back at once.
+    suspended until it is garbage-collected, which a reference cycle can delay, and a query
+    slot must come back at once.
     """
 
     def __init__(self, chunks: AsyncGenerator[bytes, None], media_type: str) -> None:

@@ -142,7 +142,8 @@ async def chunks_on_threads(chunks: Iterator[bytes]) -> AsyncGenerator[bytes, No
 
 def _close_after_step(chunks: Iterator[bytes], step: asyncio.Future[bytes | None]) -> None:
     if not step.cancelled() and step.exception() is not None:
-        # Nobody takes this chunk or error any more, and an unretrieved error would be logged.
+        # The consumer has gone, so the error is only logged here; retrieving it also keeps
+        # asyncio from reporting it as never retrieved.
         logger.debug("a result stream failed after it was closed: %s", step.exception())
     close_chunks(chunks)
 
