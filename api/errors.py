@@ -21,6 +21,7 @@ from vic_semantic.errors import (
     VicError,
 )
 from vic_semantic.member_registry import UnknownMemberError
+from vic_semantic.query_slots import TooManyQueriesError
 from vic_semantic.triple_terms import TripleTermError
 from vic_semantic.validation.fast.shapes import ShaclFailure
 
@@ -53,6 +54,8 @@ def _status_and_code(error: VicError) -> tuple[int, str]:
         return 415, "unsupported_media_type"
     if isinstance(error, ResultTooLargeError):
         return 400, "result_too_large"
+    if isinstance(error, TooManyQueriesError):
+        return 429, "too_many_queries"
     if isinstance(error, QueryTimeoutError):
         return 503, "query_timeout"
     if isinstance(error, StoreUnavailableError):
@@ -93,7 +96,10 @@ async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
         logger.error("store failure on %s %s: %s", request.method, request.url.path, error)
     else:
         logger.info("rejected %s %s: %s", request.method, request.url.path, error)
-    return JSONResponse(body, status_code=status, headers={"Content-Language": lang})
+    headers = {"Content-Language": lang}
+    if isinstance(error, TooManyQueriesError):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -32,6 +32,7 @@ from api.routers import (
 )
 from api.sparql_middleware import SparqlEndpointMiddleware
 from vic_semantic.config import Settings, get_settings
+from vic_semantic.query_slots import ClientQuerySlots
 from vic_semantic.service import VicService
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,10 @@ def create_app(settings: Settings | None = None, service: VicService | None = No
         # Every route reads at least: anonymous requests get 401 here when reading is closed.
         # Writes check their graphs again in the routers.
         dependencies=[Depends(require_read)],
+    )
+    # One count of running queries per client for this process (api.query_slots).
+    app.state.query_slots = ClientQuerySlots(
+        settings.client_query_limit, settings.query_timeout_seconds
     )
     # Added first, so it is the innermost: SPARQL queries skip FastAPI's routing, but not
     # CORS, the request log or the metrics.

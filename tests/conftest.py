@@ -25,6 +25,7 @@ BOTH_STORES = {
     "test_graph_store.py",
     "test_demo.py",
     "test_query_limits.py",
+    "test_client_query_limit.py",
     "test_access_matrix.py",
     "test_no_fetch.py",
     "test_result_streaming.py",

@@ -202,8 +202,15 @@ def test_stream_closed_early_frees_the_store(big_service: VicService) -> None:
 
 def test_client_gone_frees_the_worker(service_factory: ServiceFactory) -> None:
     """A client that disconnects mid-result frees the one worker for the next query."""
+    # Two queries per client, so that the next query waits for the worker instead of
+    # racing the server's release of the client's query slot (tested in
+    # test_client_query_limit.py).
     service = service_factory(
-        load_demo=False, max_result_rows=ROWS + 50_000, query_workers=1, query_timeout_seconds=20
+        load_demo=False,
+        max_result_rows=ROWS + 50_000,
+        query_workers=1,
+        queries_per_client=2,
+        query_timeout_seconds=20,
     )
 
     with served(service) as client:

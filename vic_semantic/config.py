@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,6 +65,14 @@ class Settings(BaseSettings):
         default=4,
         gt=0,
         description="Worker processes that run the embedded store's API queries at once.",
+    )
+    queries_per_client: int | None = Field(
+        default=None,
+        gt=0,
+        description="Maximum number of API queries (SPARQL queries and named queries) one "
+        "client may have running at once. A query past it gets 429. A client is the member or "
+        "the token behind a request, else its remote address. Unset: half of query_workers, "
+        "rounded up. With query_workers or more, one client may again occupy every worker.",
     )
 
     store_url: str | None = Field(
@@ -139,6 +148,13 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Public URL of the service, used in the service description.",
     )
+
+    @property
+    def client_query_limit(self) -> int:
+        """Return the maximum number of API queries one client may run at once."""
+        if self.queries_per_client is not None:
+            return self.queries_per_client
+        return max(1, math.ceil(self.query_workers / 2))
 
     @property
     def read_limits(self) -> ReadLimits:

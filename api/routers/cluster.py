@@ -22,6 +22,7 @@ from api.cluster_views import (
 from api.dependencies import get_language, get_service
 from api.errors import HttpError
 from api.negotiation import choose_media_type
+from api.query_slots import acquire_query_slot
 from vic_semantic.analytics import (
     Member,
     UnknownQueryError,
@@ -178,9 +179,15 @@ async def run_query(
     # Bounded as /sparql queries are: past query_timeout_seconds the query is stopped (503
     # query_timeout), and past max_result_rows rows it is rejected (400 result_too_large).
     # An in-memory store applies only the row limit.
-    body = await run_in_threadpool(
-        service.store.run_query, query.text, Dataset(), None, RESULT_TYPES[media_type], None
-    )
+    slot = acquire_query_slot(request)
+    try:
+        body = await run_in_threadpool(
+            service.store.run_query, query.text, Dataset(), None, RESULT_TYPES[media_type], None
+        )
+    finally:
+        # A cancelled request still waits here until the thread is done (anyio shields it),
+        # so the slot comes back only when the query no longer runs.
+        slot.release()
     headers = {"Vary": "Accept"}
     if format_name is not None:
         extension = "csv" if media_type == "text/csv" else "json"

@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from api.dependencies import (
     checked_graphs,
@@ -27,12 +27,19 @@ from api.dependencies import (
 )
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
+from api.query_slots import (
+    ClosingStreamingResponse,
+    acquire_query_slot,
+    holding_slot,
+    holding_slot_blocking,
+)
 from api.service_description import service_description
 from api.validation_http import report_response, run_validation
 from vic_semantic.access import Principal, Role
 from vic_semantic.errors import QuerySyntaxError, VicError
 from vic_semantic.inference import materialise
 from vic_semantic.namespaces import INFERRED_GRAPH
+from vic_semantic.query_slots import QuerySlot
 from vic_semantic.service import VicService
 from vic_semantic.sparql.formats import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS
 from vic_semantic.sparql.lexer import QueryForm, has_triple_term
@@ -145,35 +152,44 @@ async def _answer_query(service: VicService, request: Request, operation: Operat
     if media_type is None:
         raise _not_acceptable(accept, _offers(form))
 
-    head, rest = await _start_result(service, operation, media_type)
+    dataset = _dataset(operation)
+    # The client's query slot comes back when its result has been taken whole, or when the
+    # stream of a larger result ends or is closed.
+    slot = acquire_query_slot(request)
+    try:
+        head, rest = await _start_result(service, operation.text, dataset, media_type, slot)
+    except BaseException:
+        slot.release()  # the chunks may never have started, so their own release never ran
+        raise
     charset = "; charset=utf-8" if not media_type.endswith("+xml") else ""
     if rest is None:
         return Response(b"".join(head), media_type=f"{media_type}{charset}")
-    return StreamingResponse(_relay(head, rest), media_type=f"{media_type}{charset}")
+    return ClosingStreamingResponse(_relay(head, rest), media_type=f"{media_type}{charset}")
 
 
 async def _start_result(
-    service: VicService, operation: Operation, media_type: str
+    service: VicService, query: str, dataset: Dataset, media_type: str, slot: QuerySlot
 ) -> tuple[list[bytes], AsyncGenerator[bytes, None] | None]:
     """Start a query and take its first chunks; the rest is None when they are all.
 
     Errors up to here (syntax, time or row limit, store) still become an HTTP error status,
-    because no byte of the response has been sent.
+    because no byte of the response has been sent. The chunks release ``slot`` when they
+    end or are closed.
     """
     store = service.store
     arguments = (
-        operation.text,
-        _dataset(operation),
+        query,
+        dataset,
         endpoint_iri(service),
         RESULTS_FORMATS.get(media_type),
         GRAPH_FORMATS.get(media_type),
     )
     if isinstance(store, EmbeddedStore):
         # Awaited on the event loop, so that no thread-pool hand-off is added to each query.
-        return await _look_ahead(store.astream_query(*arguments))
+        return await _look_ahead(holding_slot(slot, store.astream_query(*arguments)))
 
     # Another store's client blocks, so its first chunks are taken in one thread hand-off.
-    start = partial(store.stream_query, *arguments)
+    start = partial(holding_slot_blocking, slot, partial(store.stream_query, *arguments))
     head, rest = await run_in_threadpool(_look_ahead_blocking, start)
     return head, None if rest is None else chunks_on_threads(rest)
 

@@ -18,6 +18,7 @@ import queue
 import threading
 import traceback
 from collections.abc import AsyncGenerator, Callable, Iterator
+from functools import partial
 
 logger = logging.getLogger(__name__)
 
@@ -119,16 +120,32 @@ async def chunks_on_threads(chunks: Iterator[bytes]) -> AsyncGenerator[bytes, No
     """Yield the chunks of a blocking iterator on the running loop, taking each on a thread.
 
     Each step runs in a copy of the caller's context (``asyncio.to_thread``), so the
-    producer sees the request's context variables. Closing the generator closes ``chunks``.
+    producer sees the request's context variables. Closing the generator closes ``chunks``,
+    at once or, when a step is still running on its thread, as soon as that step returns.
     """
+    step: asyncio.Future[bytes | None] | None = None
     try:
         while True:
-            chunk = await asyncio.to_thread(next, chunks, None)
+            # Shielded, so a cancelled consumer leaves the step running to its end: a
+            # generator cannot be closed while another thread is inside it.
+            step = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
+            chunk = await asyncio.shield(step)
             if chunk is None:
                 return
             yield chunk
     finally:
-        close_chunks(chunks)
+        if step is not None and not step.done():
+            step.add_done_callback(partial(_close_after_step, chunks))
+        else:
+            close_chunks(chunks)
+
+
+def _close_after_step(chunks: Iterator[bytes], step: asyncio.Future[bytes | None]) -> None:
+    if not step.cancelled() and step.exception() is not None:
+        # The consumer has gone, so the error is only logged here; retrieving it also keeps
+        # asyncio from reporting it as never retrieved.
+        logger.debug("a result stream failed after it was closed: %s", step.exception())
+    close_chunks(chunks)
 
 
 def close_chunks(chunks: Iterator[bytes]) -> None:
