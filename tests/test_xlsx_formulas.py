@@ -250,6 +250,23 @@ def test_shared_formula_moved_to_each_cell() -> None:
     assert [d["formula"] for d in caught.value.details] == ['=A2&"-1"', '=A3&"-1"', '=A4&"-1"']
 
 
+@pytest.mark.parametrize("dropped", [('<c r="B2">',), ('<c r="A2" ', '<c r="B2">')])
+def test_cells_without_reference_placed_in_order(dropped: tuple[str, ...]) -> None:
+    def drop_references(xml: str) -> str:
+        # Some writers leave out a cell's "r" attribute: the cell then follows the one before.
+        for start in dropped:
+            xml = xml.replace(start, start.replace(f' r="{start[6:8]}"', ""))
+        return xml
+
+    data = edit_sheet(GTIN_BY_FORMULA, drop_references)
+
+    with pytest.raises(UncomputedFormulaError) as caught:
+        read_table("no-references.xlsx", data)
+
+    assert caught.value.details[0]["cell"] == "B2"
+    assert caught.value.column == "Штрихкод"
+
+
 def test_formula_past_row_limit_not_read() -> None:
     data = workbook([["Наименование", "Штрихкод"], ["Кефир", "9520001000041"]], {"B200": "=1"})
 
