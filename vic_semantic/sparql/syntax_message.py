@@ -333,10 +333,12 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 def likely_position(text: str, line: int, column: int, tokens: list[str] | None) -> tuple[int, int]:
     """Return where the text most likely goes wrong, for the marker.
 
-    The engine compares a keyword by taking as many characters as the keyword has, so when
-    it expected only keywords (and any character, [_], where that take ran past the end) it
-    reports the end of the take. The shortest keyword's take began at the last place the
-    parser reached, so the marker goes there. Other expectations keep the engine's position.
+    The engine compares a keyword by reading as many characters as the keyword has, and a
+    failed comparison reports the position after them. A read that runs past the end of the
+    text fails as [_] (any character). So when only keywords and [_] were expected, the
+    position is past the mistake, and the shortest keyword's read began at the last place
+    the parser reached: the marker goes there. Other expectations keep the engine's position.
+    NOTE: this follows the errors of pyoxigraph 0.5; another version may place them otherwise.
     """
     if not tokens or not 1 <= line <= text.count("\n") + 1:
         return line, column
