@@ -276,7 +276,10 @@ def test_formula_past_row_limit_not_read() -> None:
 
 
 def test_profile_column_formula_rejected() -> None:
-    rows = [["Наименование", "Штрихкод", "Номенклатура"], ["Кефир", "9520001000041", "=A2"]]
+    rows: list[list[object]] = [
+        ["Наименование", "Штрихкод", "Номенклатура"],
+        ["Кефир", "9520001000041", "=A2"],
+    ]
     data = workbook(rows)
     ontology = default_ontology()
 
