@@ -36,15 +36,32 @@ class InputError(VicError, ValueError):
 
 
 class QuerySyntaxError(InputError):
-    """A SPARQL query or update failed to parse at ``line``:``column``."""
+    """A SPARQL query or update failed to parse at ``line``:``column``.
 
-    def __init__(self, detail: str, line: int | None, column: int | None) -> None:
+    ``detail`` is the English text after the position; ``detail_ru`` its Russian version,
+    when there is one. ``source`` names the store that reported the error (a URL).
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        line: int | None,
+        column: int | None,
+        *,
+        detail_ru: str | None = None,
+        source: str | None = None,
+    ) -> None:
         where_ru = f"строка {line}, столбец {column}" if line else "позиция неизвестна"
         where_en = f"line {line}, column {column}" if line else "position unknown"
+        from_ru = from_en = f" ({source})" if source else ""
         super().__init__(
-            f"Синтаксическая ошибка SPARQL ({where_ru}): {detail}",
-            f"SPARQL syntax error at {where_en}: {detail}",
+            f"Синтаксическая ошибка SPARQL ({where_ru}): {detail_ru or detail}{from_ru}",
+            f"SPARQL syntax error at {where_en}: {detail}{from_en}",
         )
+        # The parser's own message, without the position, and the store that reported it.
+        self.detail = detail
+        self.detail_ru = detail_ru or detail
+        self.source = source
         self.line = line
         self.column = column
 

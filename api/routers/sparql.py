@@ -46,7 +46,7 @@ from vic_semantic.sparql.lexer import QueryForm, has_triple_term
 from vic_semantic.sparql.protocol import Kind, Operation, ProtocolError, read_get, read_post
 from vic_semantic.sparql.query_facts import facts
 from vic_semantic.sparql.syntax_hints import engine_update_error, explain
-from vic_semantic.sparql.update_dataset import add_update_dataset
+from vic_semantic.sparql.update_dataset import RewrittenUpdate, add_update_dataset
 from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph, written_graphs
 from vic_semantic.store.base import Dataset
 from vic_semantic.store.embedded import EmbeddedStore
@@ -286,11 +286,11 @@ async def _apply_update(
     if has_triple_term(rewritten.text):
         raise TripleTermError("SPARQL Update")
     if principal.role is not Role.ADMIN:
-        targets = await _authorise_member_update(service, request, rewritten.text)
+        targets = await _authorise_member_update(service, request, rewritten)
         written = [target.name for target in targets if target.kind is TargetKind.GRAPH]
         checked = checked_graphs(request, written)
         if checked:
-            return await _run_checked_update(service, request, rewritten.text, written, checked)
+            return await _run_checked_update(service, request, rewritten, written, checked)
     elif _may_name_inferred_graph(rewritten.text):
         await _authorise_admin_update(service, request, rewritten.text)
     await run_in_threadpool(
@@ -304,7 +304,11 @@ async def _apply_update(
 
 
 async def _run_checked_update(
-    service: VicService, request: Request, update: str, written: list[str], checked: list[str]
+    service: VicService,
+    request: Request,
+    update: RewrittenUpdate,
+    written: list[str],
+    checked: list[str],
 ) -> Response:
     """Apply a member's update only if the graphs in ``checked`` then have no violations."""
     lang = get_language(request)
@@ -312,12 +316,13 @@ async def _run_checked_update(
         service,
         lambda: run_update_checked(
             service.store,
-            update,
+            update.text,
             endpoint_iri(service),
             written,
             checked,
             lang=lang,
             timeout_seconds=service.settings.validation_timeout_seconds,
+            locate=update.original_position,
         ),
     )
     if not report.conforms:
@@ -327,13 +332,14 @@ async def _run_checked_update(
 
 
 async def _authorise_member_update(
-    service: VicService, request: Request, update: str
+    service: VicService, request: Request, rewritten: RewrittenUpdate
 ) -> list[WrittenGraph]:
     """Return the graphs the update writes; raise 413 or 403 unless the member may write them.
 
     Updates of the administrator, who writes every graph, are not parsed: that keeps bulk
     updates fast, and the inferred graph they might write is recomputed right after.
     """
+    update = rewritten.text
     limit = service.settings.max_member_update_bytes
     if len(update.encode()) > limit:
         raise HttpError(
@@ -349,7 +355,9 @@ async def _authorise_member_update(
     except QuerySyntaxError as error:
         # rdflib often reports its failure at line 1, column 1; the engine's parser names
         # the real position.
-        engine_error = await run_in_threadpool(engine_update_error, update, endpoint_iri(service))
+        engine_error = await run_in_threadpool(
+            engine_update_error, update, endpoint_iri(service), rewritten.original_position
+        )
         raise (engine_error or error) from error
     require_update_write(request, targets)
     return targets

@@ -5,7 +5,8 @@ CatalogueError (InputError, so a ValueError and a 400 in the API)
  ├── UnknownFileKindError    no row looks like the header of a file kind we know
  ├── TableLayoutError        the header or a row does not fit the table (duplicate or extra
  │                           columns)
- └── CellValueError          a cell holds a value a normaliser cannot read
+ ├── CellValueError          a cell holds a value a normaliser cannot read
+ └── UncomputedFormulaError  an XLSX formula cell the table reads has no computed value
 
 Each error names the file, the data row (from 1, header excluded) and the column when they
 are known, and says how to fix the file. Normalisers raise CellValueError without a place;
@@ -116,3 +117,23 @@ class CellValueError(CatalogueError):
             row=row,
             column=column,
         )
+
+
+class UncomputedFormulaError(CatalogueError):
+    """XLSX formula cells that the table reads were saved without a computed value.
+
+    ``details`` lists the cells the message names, for the API's error body.
+    """
+
+    def __init__(
+        self,
+        problem_ru: str,
+        problem_en: str,
+        *,
+        details: list[dict[str, object]],
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(problem_ru, problem_en, file=file, row=row, column=column)
+        self.details = details

@@ -25,14 +25,15 @@ def _is_empty(value: CellValue) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _header_texts(values: Sequence[CellValue]) -> list[str]:
+def header_texts(values: Sequence[CellValue]) -> list[str]:
+    """Return a row's values as header texts, stripped, with "" for an empty cell."""
     return ["" if _is_empty(v) else str(v).strip() for v in values]
 
 
 def find_header(grid: Sequence[Sequence[CellValue]]) -> tuple[int, FileKind] | None:
     """Return the index of the header row and the file kind it shows, or None."""
     for index, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        kind = detect_kind([h for h in _header_texts(values) if h])
+        kind = detect_kind([h for h in header_texts(values) if h])
         if kind is not None:
             return index, kind
     return None
@@ -40,7 +41,7 @@ def find_header(grid: Sequence[Sequence[CellValue]]) -> tuple[int, FileKind] | N
 
 def unknown_kind_error(file_name: str, grid: Sequence[Sequence[CellValue]]) -> UnknownFileKindError:
     """Build the error for a file whose header matches no kind, showing its first row."""
-    first = next((_header_texts(v) for v in grid if any(not _is_empty(c) for c in v)), [])
+    first = next((header_texts(v) for v in grid if any(not _is_empty(c) for c in v)), [])
     shown = ", ".join(f"«{h}»" for h in first if h) or "—"
     needed_ru, needed_en = expected_headers()
     return UnknownFileKindError(
@@ -157,7 +158,7 @@ def grid_to_table(
         raise unknown_kind_error(file_name, grid)
     index, kind = found
 
-    headers = _header_texts(grid[index])
+    headers = header_texts(grid[index])
     while headers and not headers[-1]:
         headers.pop()
     _check_unique(file_name, headers)

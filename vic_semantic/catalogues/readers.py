@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 
 from vic_semantic.catalogues.csv_reader import decode_text, read_csv
 from vic_semantic.catalogues.errors import UnreadableFileError
@@ -24,10 +25,19 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_table(file_name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
-    """Read ``data`` (the content of ``file_name``) as a table, or raise a CatalogueError."""
+def read_table(
+    file_name: str,
+    data: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    extra_columns: Collection[str] = (),
+) -> Table:
+    """Read ``data`` (the content of ``file_name``) as a table, or raise a CatalogueError.
+
+    ``extra_columns`` names headers the caller reads besides the known ones (a column
+    profile). An XLSX formula without a computed value is rejected in them as well.
+    """
     with gc_paused():
-        table = _read(file_name, data, limits)
+        table = _read(file_name, data, limits, extra_columns)
     logger.info("Read %s: %s, %d rows", file_name, table.kind, len(table.rows))
     return table
 
@@ -41,7 +51,7 @@ def _is_json_scalar(text: str) -> bool:
     return not isinstance(document, list | dict)
 
 
-def _read(file_name: str, data: bytes, limits: ReadLimits) -> Table:
+def _read(file_name: str, data: bytes, limits: ReadLimits, extra_columns: Collection[str]) -> Table:
     if not data.strip():
         raise UnreadableFileError(
             "файл пуст. Отправьте файл с заголовком и строками данных.",
@@ -49,7 +59,7 @@ def _read(file_name: str, data: bytes, limits: ReadLimits) -> Table:
             file=file_name,
         )
     if data.startswith(ZIP_MAGIC):
-        return read_xlsx(file_name, data, limits)
+        return read_xlsx(file_name, data, limits, extra_columns)
     if data.startswith(OLE_MAGIC):
         raise UnreadableFileError(
             "это книга Excel старого формата (.xls). Сохраните её как .xlsx или CSV.",

@@ -1,6 +1,8 @@
 """Reading XLSX workbooks with openpyxl.
 
 Cached values are read (``data_only``), so a formula cell gives the value Excel last showed.
+A formula cell saved without a value is rejected where the table reads it
+(``xlsx_formula_check``), because it would read as empty.
 Small workbooks are opened in full mode, which reads merged cells: every cell of a merged
 range gets the range's value, as the member sees it. Large workbooks are opened read-only,
 which streams rows but cannot see merges.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Collection
 from typing import Any
 
 import openpyxl
@@ -21,6 +24,7 @@ from vic_semantic.catalogues.grid import find_header, grid_to_table, unknown_kin
 from vic_semantic.catalogues.limits import DEFAULT_LIMITS, ReadLimits
 from vic_semantic.catalogues.table import CellValue, Table
 from vic_semantic.catalogues.xlsx_cells import dense_rows, sparse_values
+from vic_semantic.catalogues.xlsx_formula_check import FormulaCheck
 
 logger = logging.getLogger(__name__)
 
@@ -100,18 +104,32 @@ def _sheet_grid(file_name: str, sheet: Any, limits: ReadLimits) -> list[list[Cel
     return grid
 
 
-def read_xlsx(file_name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
-    """Read the first worksheet that has a known header into a Table."""
+def read_xlsx(
+    file_name: str,
+    data: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    extra_columns: Collection[str] = (),
+) -> Table:
+    """Read the first worksheet that has a known header into a Table.
+
+    ``extra_columns`` names headers that the caller reads besides the known ones (a column
+    profile), so that formulas without a value are rejected in them too.
+    """
     workbook = _open_workbook(file_name, data)
+    formulas = FormulaCheck(file_name, data)
     try:
         first_grid: list[list[CellValue]] | None = None
         for sheet in workbook.worksheets:
             grid = _sheet_grid(file_name, sheet, limits)
             first_grid = grid if first_grid is None else first_grid
-            if find_header(grid) is not None:
+            header = find_header(grid)
+            if header is not None:
                 logger.debug("Reading sheet %r of %s", sheet.title, file_name)
+                formulas.check_table(sheet.title, grid, header, limits, extra_columns)
                 return grid_to_table(file_name, grid, sheet=sheet.title, limits=limits)
+        formulas.check_without_header([sheet.title for sheet in workbook.worksheets], limits)
     finally:
+        formulas.close()
         workbook.close()
     error: CatalogueError = unknown_kind_error(file_name, first_grid or [])
     raise error

@@ -57,7 +57,7 @@ def map_file(
 ) -> MappingReport:
     """Read one member file and map its product rows; raises the CatalogueError family."""
     try:
-        table = read_table(file_name, data, limits)
+        table = read_table(file_name, data, limits, extra_columns=tuple(profile or ()))
     except UnknownFileKindError:
         if not profile or data.startswith(b"PK"):
             raise

@@ -143,6 +143,7 @@ def reject_deep_nesting(text: str) -> None:
                     f"nesting deeper than {MAX_NESTING} levels; flatten the query",
                     line,
                     column,
+                    detail_ru=f"вложенность глубже {MAX_NESTING} уровней; упростите запрос",
                 )
         elif token in "})]":
             depth -= 1

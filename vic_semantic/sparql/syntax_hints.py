@@ -1,9 +1,11 @@
 """Syntax errors of SPARQL requests made actionable: the engine's position and a likely fix.
 
-The parsers' own messages list every token they expected ("expected one of Prefix not found,
-['%'], …") or only the form they wanted ("expected CONSTRUCT"). For the common mistakes (an
+The parsers' own messages list every token they expected ("expected one of "$", "(", …",
+dozens long) or only a keyword they tried ("expected OPTIONAL"). For the common mistakes (an
 undeclared prefix, a query sent as an update, an update sent as a query) the message gets a
-sentence that names the mistake and the fix. The line and column stay the engine's.
+sentence that names the mistake and the fix; any other error gets the expectation in plain
+words (``syntax_message``). Both show the text at the error. The line and column stay the
+engine's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import pyoxigraph as ox
 
 from vic_semantic.errors import QuerySyntaxError
 from vic_semantic.sparql.lexer import QueryForm, check_request_text, keywords, scan
+from vic_semantic.sparql.syntax_message import Words, describe, excerpt, with_excerpt
+from vic_semantic.store.base import Locate
 from vic_semantic.store.syntax import syntax_error
 
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}
@@ -21,11 +25,14 @@ _PROLOGUE = {"PREFIX", "BASE", "WITH"}
 _DECLARED_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
 
 
-def engine_update_error(update: str, base_iri: str | None) -> QuerySyntaxError | None:
+def engine_update_error(
+    update: str, base_iri: str | None, locate: Locate | None = None
+) -> QuerySyntaxError | None:
     """Return pyoxigraph's syntax error for ``update``, or None when pyoxigraph parses it.
 
     The update runs on a new, empty in-memory store, so it changes nothing else. It is meant
     for updates that rdflib rejected, because rdflib often reports line 1, column 1.
+    ``locate`` maps the position back to the client's text when ``update`` is a rewrite.
     """
     # pyoxigraph overflows its stack on very deep nesting and kills the process, so the
     # same checks as before any update run first (they raise for deep nesting or LOAD).
@@ -33,23 +40,38 @@ def engine_update_error(update: str, base_iri: str | None) -> QuerySyntaxError |
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as error:
-        return syntax_error(str(error))
+        return syntax_error(str(error), locate)
     return None
 
 
+class ExplainedSyntaxError(QuerySyntaxError):
+    """A syntax error whose message was rewritten for a person by ``explain``."""
+
+
 def explain(error: QuerySyntaxError, text: str, *, is_update: bool) -> QuerySyntaxError:
-    """Return ``error`` with a sentence naming a likely mistake and its fix, if one is found."""
-    hint = _hint(error, text, is_update=is_update)
-    if hint is None:
+    """Return ``error`` with a short message: the text at the error, what was expected, the fix.
+
+    A likely mistake that the text shows (an undeclared prefix, a query sent as an update)
+    is named instead of the engine's expectation. The line and column stay the engine's.
+    """
+    if isinstance(error, ExplainedSyntaxError):
         return error
-    detail_ru, detail_en = hint
-    explained = QuerySyntaxError(detail_en, error.line, error.column)
-    # The constructor writes the detail into both messages; only the Russian one differs.
-    explained.message_ru = QuerySyntaxError(detail_ru, error.line, error.column).message_ru
-    return explained
+    hint = _hint(text, is_update=is_update)
+    if hint is None:
+        words = describe(error, text, is_update=is_update)
+    else:
+        near = None
+        if error.line is not None and error.column is not None:
+            near = excerpt(text, error.line, error.column)
+        words = Words(*hint) if near is None else with_excerpt(near, Words(*hint))
+    if words is None:
+        return error
+    return ExplainedSyntaxError(
+        words.en, error.line, error.column, detail_ru=words.ru, source=error.source
+    )
 
 
-def _hint(error: QuerySyntaxError, text: str, *, is_update: bool) -> tuple[str, str] | None:
+def _hint(text: str, *, is_update: bool) -> tuple[str, str] | None:
     first = _first_keyword(text)
     if is_update and first in QueryForm.__members__:
         return (
@@ -65,9 +87,10 @@ def _hint(error: QuerySyntaxError, text: str, *, is_update: bool) -> tuple[str, 
             f"this is an update ({first}), not a query. Send it by POST as an update: the "
             "update= parameter or Content-Type: application/sparql-update, with a token.",
         )
-    message = error.message_en.lower()
+    # SPARQL has no predeclared prefixes and the service adds none, so an undeclared prefix
+    # is an error wherever the engine stopped.
     prefix = _undeclared_prefix(text)
-    if prefix is not None and ("prefix" in message or "namespace" in message):
+    if prefix is not None:
         return (
             f"префикс {prefix}: не объявлен; добавьте в начало PREFIX {prefix}: <…> "
             "с IRI пространства имён.",
@@ -89,9 +112,11 @@ def _undeclared_prefix(text: str) -> str | None:
     declared = {match.group(1) or "" for match in _DECLARED_PREFIX.finditer(text)}
     for token in scan(text):
         name = token.text
-        if name[0] in "<\"'#?$" or ":" not in name:
+        if name[0] in "<\"'#?$" or ":" not in name or name.startswith("_:"):
             continue
-        prefix = name.split(":", 1)[0]
+        prefix, _, local = name.partition(":")
+        if local.startswith("//"):
+            continue  # an IRI that lost its angle brackets, not a prefixed name
         if prefix.upper() != "PREFIX" and prefix not in declared:
             return prefix
     return None

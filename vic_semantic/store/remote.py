@@ -730,7 +730,7 @@ def _status_error(
             line = max(line - shift, 1)
             if locate is not None:
                 line, column = locate(line, column)
-        return QuerySyntaxError(f"{detail(message)} ({url})", line, column)
+        return QuerySyntaxError(detail(message), line, column, source=url)
     lowered = message.lower()
     if query_seconds is not None and any(word in lowered for word in _TIMEOUT_WORDS):
         return QueryTimeoutError(query_seconds, url, url)

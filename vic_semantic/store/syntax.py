@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from vic_semantic.errors import QuerySyntaxError, RdfSyntaxError
+from vic_semantic.store.base import Locate
 
 # Oxigraph writes "error at 3:2: ..." for SPARQL and "... at line 1 column 23: ..." for RDF.
 _POSITION = re.compile(r"(?:error at |line )(\d+)(?::| column )(\d+)")
@@ -24,9 +25,14 @@ def detail(message: str) -> str:
     return re.sub(r"^Parser error at line \d+ column \d+: ", "", text)
 
 
-def syntax_error(message: str) -> QuerySyntaxError:
-    """Return the QuerySyntaxError, with line and column, for an Oxigraph SPARQL message."""
+def syntax_error(message: str, locate: Locate | None = None) -> QuerySyntaxError:
+    """Return the QuerySyntaxError, with line and column, for an Oxigraph SPARQL message.
+
+    ``locate`` maps the position when the engine ran a rewrite of the client's text.
+    """
     line, column = position(message)
+    if locate is not None and line is not None and column is not None:
+        line, column = locate(line, column)
     return QuerySyntaxError(detail(message), line, column)
 
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 import pyoxigraph as ox
 from rdflib import Graph
 
-from vic_semantic.errors import QuerySyntaxError
-from vic_semantic.store.base import Store
+from vic_semantic.store.base import Locate, Store
+from vic_semantic.store.syntax import syntax_error
 from vic_semantic.store.updates import in_graph, insert_data
 from vic_semantic.validation.engine import default_ontology, validate_graph
 from vic_semantic.validation.report import ValidationReport
@@ -176,12 +176,15 @@ def run_update_checked(
     *,
     lang: str = "ru",
     timeout_seconds: float | None = None,
+    locate: Locate | None = None,
 ) -> ValidationReport:
     """Apply ``update`` unless it leaves a graph of ``checked`` with violations.
 
     ``written`` lists every graph the update writes, all of them named graphs. The update runs
     on a scratch copy of the whole dataset, because its WHERE clause and the sources of ADD,
     COPY and MOVE may read any graph. The written graphs are then replaced by their results.
+    ``locate`` maps a syntax error's position back to the client's text when ``update`` was
+    rewritten from it.
     """
     # NOTE: the copy costs time and memory in proportion to the whole dataset; members'
     # updates are small, but the store may not be.
@@ -191,6 +194,6 @@ def run_update_checked(
         try:
             scratch.update(update, base_iri=base_iri)
         except SyntaxError as error:
-            raise QuerySyntaxError(str(error), None, None) from error
+            raise syntax_error(str(error), locate) from error
 
     return _checked_write(store, fill, written, checked, lang, timeout_seconds)
