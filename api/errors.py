@@ -31,10 +31,18 @@ logger = logging.getLogger(__name__)
 class HttpError(VicError):
     """An error the API itself raises, with the status it maps to."""
 
-    def __init__(self, status: int, code: str, message_ru: str, message_en: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_ru: str,
+        message_en: str,
+        retry_after_seconds: int | None = None,
+    ) -> None:
         super().__init__(message_ru, message_en)
         self.status = status
         self.code = code
+        self.retry_after_seconds = retry_after_seconds
 
 
 def _status_and_code(error: VicError) -> tuple[int, str]:
@@ -97,7 +105,7 @@ async def handle_vic_error(request: Request, error: Exception) -> JSONResponse:
     else:
         logger.info("rejected %s %s: %s", request.method, request.url.path, error)
     headers = {"Content-Language": lang}
-    if isinstance(error, TooManyQueriesError):
+    if isinstance(error, (TooManyQueriesError, HttpError)) and error.retry_after_seconds:
         headers["Retry-After"] = str(error.retry_after_seconds)
     return JSONResponse(body, status_code=status, headers=headers)
 

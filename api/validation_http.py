@@ -65,17 +65,42 @@ def report_response(
 async def run_validation(service: VicService, function: Callable[[], T]) -> T:
     """Run a validation in a worker thread, raising 503 past the configured time limit.
 
-    NOTE: a thread cannot be stopped, so pySHACL (used for shapes the fast engine does not
-    cover) may run on after the 503; the fast engine stops at its own deadline.
+    NOTE: a thread cannot be stopped, so the conversion of a large file, or pySHACL (used
+    for shapes the fast engine does not cover), may run on after the 503; the fast engine
+    and the submission pipeline stop at their own deadlines. The thread keeps its slot
+    until it ends, so abandoned validations cannot pile up.
     """
     limit = service.settings.validation_timeout_seconds
+    slots = service.validation_slots
+    if not slots.acquire(blocking=False):
+        raise _busy(service.settings.validation_slots)
+
+    def run_and_release() -> T:
+        try:
+            return function()
+        finally:
+            slots.release()
+
     try:
-        return await asyncio.wait_for(run_in_threadpool(function), timeout=limit)
+        return await asyncio.wait_for(run_in_threadpool(run_and_release), timeout=limit)
     except (TimeoutError, ValidationTimeoutError) as error:
         raise HttpError(
             503,
             "validation_timeout",
-            f"Проверка длилась дольше {limit:g} с и остановлена. Отправьте файлы по частям.",
-            f"The validation took longer than {limit:g} s and was stopped. Send fewer rows "
-            "at once.",
+            f"Проверка не уложилась в {limit:g} с; ничего не записано. Отправьте файлы по "
+            "частям, с меньшим числом строк.",
+            f"The validation did not finish within {limit:g} s; nothing was stored. Send "
+            "the files in parts with fewer rows.",
         ) from error
+
+
+def _busy(slots: int) -> HttpError:
+    return HttpError(
+        503,
+        "validation_busy",
+        f"Сейчас уже идут проверки: {slots} из {slots} (предел VIC_VALIDATION_SLOTS). "
+        "Повторите запрос через минуту.",
+        f"{slots} of {slots} validations are already running (the VIC_VALIDATION_SLOTS "
+        "limit). Send the request again in a minute.",
+        retry_after_seconds=60,
+    )

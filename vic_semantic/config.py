@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         description="Longest one SHACL validation of the API may run, in seconds; then the "
         "request fails with 503.",
     )
+    validation_slots: int = Field(
+        default=2,
+        gt=0,
+        description="Most validations (member files, validated writes) the API runs at "
+        "once; one more gets 503 at once. A validation that passed its time limit keeps "
+        "its slot until its thread ends.",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public URL of the service, used in the service description.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -24,6 +25,12 @@ class VicService:
     store: Store
     # SPARQL extension functions that every query of ``store`` can call, by function IRI.
     custom_functions: dict[ox.NamedNode, CustomFunction] = field(default_factory=dict)
+    # Validations running now (member files, validated writes), at most
+    # ``settings.validation_slots``; a validation's thread holds its slot until it ends.
+    validation_slots: threading.BoundedSemaphore = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.validation_slots = threading.BoundedSemaphore(self.settings.validation_slots)
 
     @classmethod
     def open(cls, settings: Settings) -> VicService:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from rdflib import XSD, Graph, URIRef
@@ -38,6 +39,7 @@ from vic_semantic.submissions.versions import (
     version_iri,
 )
 from vic_semantic.validation.engine import default_ontology, validate_graph
+from vic_semantic.validation.fast.evaluator import ValidationTimeoutError
 from vic_semantic.validation.report import ValidationReport
 from vic_semantic.validation.withdrawal_notice import add_withdrawal_notice, needs_withdrawal_notice
 
@@ -232,6 +234,7 @@ def submit_catalogue(
     A dry run records nothing.
     """
     started = _now()
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     ontology = default_ontology()
     tables = [read_table(name, data, limits) for name, data in files]
     kind = submission_kind(tables)
@@ -264,12 +267,25 @@ def submit_catalogue(
             _record_rejection(store, slug, started, len(report.violations))
         return Submission(report, stored=False)
 
+    _check_time_left(deadline, slug)
     # The graph lock orders this write with the member's validated direct writes.
     with graph_lock(str(_target_graph(slug, kind))):
         number = _claim_next_version(store, slug, conversion, files, started, report, kind)
     materialise(store)
     logger.info("Stored version %d of the %s of %s", number, kind, slug)
     return Submission(report, stored=True, version=number)
+
+
+# Seconds a submission must have left before its deadline to be stored: the caller answers
+# 503 at the deadline, so a write that started later could land after that answer.
+_STORE_MARGIN_SECONDS = 5.0
+
+
+def _check_time_left(deadline: float | None, slug: str) -> None:
+    """Raise ValidationTimeoutError when too little time is left to store the submission."""
+    if deadline is not None and time.monotonic() > deadline - _STORE_MARGIN_SECONDS:
+        logger.warning("submission of %s validated too late to be stored; not stored", slug)
+        raise ValidationTimeoutError(f"submission of {slug} passed its deadline before storing")
 
 
 __all__ = ["Submission", "convert_catalogue", "submit_catalogue"]
