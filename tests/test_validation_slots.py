@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import ServiceFactory, register_member
 from fastapi.testclient import TestClient
@@ -70,7 +68,7 @@ def test_submission_with_time_left_is_stored(service_factory: ServiceFactory) ->
     assert latest_version(service.store, MEMBER) == 1
 
 
-def test_default_row_limit(tmp_path: Path) -> None:
+def test_default_row_limit() -> None:
     rows = "".join(f"A-{n},Товар {n},\n" for n in range(DEFAULT_MAX_ROWS + 1))
     data = ("Артикул,Наименование,Штрихкод\n" + rows).encode()
 

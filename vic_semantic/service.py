@@ -26,7 +26,7 @@ class VicService:
     # SPARQL extension functions that every query of ``store`` can call, by function IRI.
     custom_functions: dict[ox.NamedNode, CustomFunction] = field(default_factory=dict)
     # Validations running now (member files, validated writes), at most
-    # ``settings.validation_slots``; a validation's thread holds its slot until it ends.
+    # ``settings.validation_slots``; a validation's thread keeps its slot until it ends.
     validation_slots: threading.BoundedSemaphore = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
