@@ -20,6 +20,7 @@ from vic_semantic.errors import (
     UnsupportedFormatError,
     VicError,
 )
+from vic_semantic.member_graphs import ForeignStatementsError
 from vic_semantic.member_registry import UnknownMemberError
 from vic_semantic.query_slots import TooManyQueriesError
 from vic_semantic.triple_terms import TripleTermError
@@ -50,6 +51,8 @@ def _status_and_code(error: VicError) -> tuple[int, str]:
         return error.status, error.code
     if isinstance(error, ForbiddenOperationError):
         return 403, "forbidden_operation"
+    if isinstance(error, ForeignStatementsError):
+        return 403, "foreign_statements"
     if isinstance(error, QuerySyntaxError):
         return 400, "query_syntax"
     if isinstance(error, RdfSyntaxError):

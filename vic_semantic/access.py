@@ -90,14 +90,18 @@ class DirectWrite(StrEnum):
 def direct_write_rule(principal: Principal, graph: str | None) -> DirectWrite:
     """Return how a direct write (Graph Store, SPARQL Update) of ``principal`` to ``graph`` goes.
 
-    Ownership is checked separately, by ``can_write_graph``. Only a member's own catalogue
-    and veterinary graphs have rules of their own; the administrator writes them directly.
+    Ownership is checked separately, by ``can_write_graph``. Only a member's own catalogue,
+    veterinary and working graphs have rules of their own; the administrator writes them
+    directly.
     """
     if principal.role is not Role.MEMBER or not principal.member or graph is None:
         return DirectWrite.ALLOWED
     if graph == str(catalogue_graph(principal.member)):
         return DirectWrite.SUBMISSION_ONLY
     if graph == str(veterinary_graph(principal.member)):
+        return DirectWrite.VALIDATED
+    if _is_own_member_graph(graph, principal.member):
+        # Checked for statements about others' resources (``member_graphs``), not shapes.
         return DirectWrite.VALIDATED
     return DirectWrite.ALLOWED
 

@@ -17,6 +17,11 @@ from collections.abc import Callable, Sequence
 import pyoxigraph as ox
 from rdflib import Graph
 
+from vic_semantic.member_graphs import (
+    ForeignStatementsError,
+    foreign_subjects,
+    working_graph_member,
+)
 from vic_semantic.store.base import Locate, Store
 from vic_semantic.store.syntax import syntax_error
 from vic_semantic.store.updates import in_graph, insert_data
@@ -66,6 +71,18 @@ def _validate(
     )
 
 
+def _check_working_graphs(scratch: ox.Store, written: Sequence[str]) -> None:
+    """Raise ForeignStatementsError when a written member working graph would state things
+    about resources that are not its member's."""
+    for graph in written:
+        slug = working_graph_member(graph)
+        if slug is None:
+            continue
+        foreign = foreign_subjects(_graph_triples(scratch, graph), slug)
+        if foreign:
+            raise ForeignStatementsError(graph, slug, foreign)
+
+
 def _replacement(scratch: ox.Store, written: Sequence[str]) -> str:
     """Return one update that gives every written graph its content in ``scratch``.
 
@@ -98,7 +115,9 @@ def _checked_write(
         with store.exclusive():
             scratch = ox.Store()
             fill(scratch)
-            report = _validate(scratch, checked, lang, timeout_seconds)
+            _check_working_graphs(scratch, written)
+            shapes_checked = [graph for graph in checked if working_graph_member(graph) is None]
+            report = _validate(scratch, shapes_checked, lang, timeout_seconds)
             if not report.conforms:
                 logger.info(
                     "rejected a write to %s: %d violations",
