@@ -173,3 +173,14 @@ def test_demo_start_restores_fixed_graphs(service_factory: ServiceFactory) -> No
 
     for graph in (ONTOLOGY_GRAPH, SHAPES_GRAPH):
         assert reopened.store.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"), graph
+
+
+def test_validate_missing_file_named_in_both_languages(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.csv"
+
+    russian = runner.invoke(app, ["validate", str(missing)])
+    english = runner.invoke(app, ["validate", "--lang", "en", str(missing)])
+
+    assert russian.exit_code == english.exit_code == 2
+    assert "не прочитан" in russian.output and "missing.csv" in russian.output
+    assert "Could not read" in english.output and "Check the path" in english.output

@@ -53,4 +53,4 @@ def test_query_past_timeout_is_503(service_factory: ServiceFactory) -> None:
     assert response.status_code == 503, response.text
     body = response.json()
     assert body["error"] == "query_timeout"
-    assert "query_timeout_seconds" in body["message"]
+    assert "VIC_QUERY_TIMEOUT_SECONDS" in body["message"]

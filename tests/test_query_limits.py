@@ -92,7 +92,7 @@ def test_timeout_message_names_limit(client: TestClient) -> None:
     assert response.status_code == 503, response.text
     message = response.json()["message"]
     assert f"{TIMEOUT_SECONDS:g} s" in message
-    assert "query_timeout_seconds" in message
+    assert "VIC_QUERY_TIMEOUT_SECONDS" in message
     assert "LIMIT" in message
 
 

@@ -121,5 +121,5 @@ def test_server_timeout_is_query_timeout(oxigraph_servers: OxigraphServers, tmp_
     finally:
         service.close()
 
-    assert "query_timeout_seconds" in raised.value.message_en
+    assert "VIC_QUERY_TIMEOUT_SECONDS" in raised.value.message_en
     assert server.base in raised.value.message_en

@@ -168,8 +168,7 @@ def validate(
     try:
         report = _validate_paths(files)
     except OSError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from error
+        raise _fail(_unreadable(error), lang) from error
     except VicError as error:
         raise _fail(error, lang) from error
 
@@ -180,6 +179,17 @@ def validate(
     else:
         _print_report(report.to_json(lang), lang)
     raise typer.Exit(code=0 if report.conforms else 1)
+
+
+def _unreadable(error: OSError) -> InputError:
+    """Return the bilingual error for a file the command cannot read."""
+    name = error.filename or ""
+    return InputError(
+        f"Файл {name} не прочитан: {error.strerror or error}. Проверьте путь и права на "
+        "чтение.",
+        f"Could not read {name}: {error.strerror or error}. Check the path and the read "
+        "permission.",
+    )
 
 
 def _validate_paths(files: list[Path]) -> ValidationReport:

@@ -114,10 +114,10 @@ class QueryTimeoutError(StoreUnavailableError):
 
     def __init__(self, seconds: float, where_ru: str, where_en: str) -> None:
         super().__init__(
-            f"Запрос выполнялся дольше допустимых {seconds:g} с (query_timeout_seconds) и "
+            f"Запрос выполнялся дольше допустимых {seconds:g} с (VIC_QUERY_TIMEOUT_SECONDS) и "
             f"был остановлен ({where_ru}). Сузьте запрос: задайте классы и свойства вместо "
             "переменных, добавьте FILTER и LIMIT, уберите лишние декартовы произведения.",
-            f"The query ran longer than the {seconds:g} s allowed (query_timeout_seconds) and "
+            f"The query ran longer than the {seconds:g} s allowed (VIC_QUERY_TIMEOUT_SECONDS) and "
             f"was stopped ({where_en}). Narrow the query: name classes and properties instead of "
             "variables, add FILTER and LIMIT, and remove unneeded cross products.",
         )
