@@ -30,13 +30,20 @@ MemberParam = Annotated[
 
 
 def _member_for(request: Request, member: str | None) -> str:
-    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise.
+    """Return the member whose saved data the request writes; 401, 403 or 400 otherwise.
 
     Profiles and corrections live in a graph of the member, so only that member and the
-    administrator read and write them.
+    administrator write them.
     """
     principal = require_writer(request)
-    slug = member or principal.member
+    slug = _named_member(principal.member, member)
+    require_graph_write(request, saved.profiles_graph(slug))
+    return slug
+
+
+def _named_member(own: str | None, member: str | None) -> str:
+    """Return ``member``, else the member behind the token; 400 when neither is given."""
+    slug = member or own
     if slug is None:
         raise HttpError(
             400,
@@ -44,7 +51,6 @@ def _member_for(request: Request, member: str | None) -> str:
             "Укажите участника параметром ?member=<slug>.",
             "Name the member with the parameter ?member=<slug>.",
         )
-    require_graph_write(request, saved.profiles_graph(slug))
     return slug
 
 
@@ -118,7 +124,9 @@ async def get_profile(
     service: Annotated[VicService, Depends(get_service)],
     member: MemberParam = None,
 ) -> dict[str, Any]:
-    slug = _member_for(request, member)
+    # Every reader may read a profile: its graph under graph/member/{slug}/ is readable
+    # through /sparql and /graphs anyway, as every graph is.
+    slug = _named_member(get_principal(request).member, member)
     columns = saved.load_profiles(service.store, slug).get(name)
     if columns is None:
         raise _no_profile(name)
