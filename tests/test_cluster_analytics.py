@@ -41,7 +41,7 @@ def test_coverage_counts_members_per_stage(demo_service: VicService) -> None:
         "fundamental-research": 1,
         "applied-research": 2,
         "pilot-production": 1,
-        "production": 15,
+        "production": 16,
         "commercialisation": 3,
     }
     assert [stage.order for stage in report.stages] == [1, 2, 3, 4, 5]
