@@ -979,7 +979,7 @@ INTERPOLATED = {
     "veterinary_diff": ("GET", "/veterinary/a%20b/diff?from=1&to=2", False),
     "propose": ("GET", "/reconcile/extend/propose?type=%25zz", False),
     "map_member": ("POST", "/catalogues/map?member=a%20b", True),
-    "profile_member": ("GET", "/catalogues/profiles/p?member=a%20b", True),
+    "profile_member": ("GET", "/catalogues/profiles/p?member=a%20b", False),
 }
 
 
