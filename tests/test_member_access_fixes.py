@@ -36,10 +36,10 @@ class Api:
     service: VicService
     tokens: dict[str, str]
 
-    def call(self, who: str | None, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def call(self, caller: str | None, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
-        if who:
-            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        if caller:
+            headers["Authorization"] = f"Bearer {self.tokens[caller]}"
         return self.client.request(method, url, headers=headers, **kwargs)
 
     def sorted_dump(self) -> list[bytes]:
@@ -88,7 +88,7 @@ def test_demo_farm_writes_own_graph(api: Api) -> None:
     graph = str(veterinary_graph(FARM))
     before = api.sorted_dump()
 
-    # The demo farm graph holds findings that are violations, so only a replacement passes.
+    # The demo farm graph contains findings that are violations, so only a replacement passes.
     response = api.call(
         "farm",
         "PUT",
@@ -165,15 +165,16 @@ def test_profile_readable_by_readers(api: Api) -> None:
     saved = api.call("dairy", "PUT", "/catalogues/profiles/odin-s", json={"Артикул": "sku"})
     assert saved.status_code == 204, saved.text
 
-    for who in (None, "analyst", "farm", "admin"):
-        response = api.call(who, "GET", f"/catalogues/profiles/odin-s?member={DAIRY}")
+    for caller in (None, "analyst", "farm", "admin"):
+        response = api.call(caller, "GET", f"/catalogues/profiles/odin-s?member={DAIRY}")
 
-        assert response.status_code == 200, (who, response.text)
-        assert response.json()["columns"] == {"Артикул": "sku"}, who
+        assert response.status_code == 200, (caller, response.text)
+        assert response.json()["columns"] == {"Артикул": "sku"}, caller
 
 
 def test_profile_read_own_by_default(api: Api) -> None:
-    api.call("dairy", "PUT", "/catalogues/profiles/svoj", json={"Артикул": "sku"})
+    saved = api.call("dairy", "PUT", "/catalogues/profiles/svoj", json={"Артикул": "sku"})
+    assert saved.status_code == 204, saved.text
 
     response = api.call("dairy", "GET", "/catalogues/profiles/svoj")
 
@@ -182,11 +183,11 @@ def test_profile_read_own_by_default(api: Api) -> None:
 
 
 def test_profile_read_without_member_400(api: Api) -> None:
-    for who in (None, "analyst"):
-        response = api.call(who, "GET", "/catalogues/profiles/x")
+    for caller in (None, "analyst"):
+        response = api.call(caller, "GET", "/catalogues/profiles/x")
 
-        assert response.status_code == 400, (who, response.text)
-        assert response.json()["error"] == "missing_member", who
+        assert response.status_code == 400, (caller, response.text)
+        assert response.json()["error"] == "missing_member", caller
 
 
 def test_profile_write_still_needs_token(api: Api) -> None:
