@@ -129,6 +129,18 @@ def _ghost_writes() -> list[tuple[str, str, str, dict[str, Any]]]:
             {"content": update, "headers": {"Content-Type": "application/sparql-update"}},
         ),
         (
+            "profile_put",
+            "PUT",
+            "/catalogues/profiles/odin-s",
+            {"json": {"Артикул": "sku"}},
+        ),
+        (
+            "correction",
+            "POST",
+            "/catalogues/map/corrections",
+            {"json": {"code": "A-1", "class": "vic:Kefir"}},
+        ),
+        (
             "catalogue_submit",
             "POST",
             "/catalogues",
