@@ -31,7 +31,7 @@ MemberParam = Annotated[
 
 
 async def _member_for(request: Request, member: str | None) -> str:
-    """Return the member whose saved data the request writes; 401, 403, 400 or 404 otherwise.
+    """Return the member whose saved data the request uses; 401, 403, 400 or 404 otherwise.
 
     Profiles and corrections live in a graph of the member, so only that member and the
     administrator write them, and only for a member the members graph describes.
