@@ -18,6 +18,7 @@ from vic_semantic.access import (
     denied_graphs,
     direct_write_rule,
 )
+from vic_semantic.member_registry import require_registered_member
 from vic_semantic.namespaces import GRAPH, INFERRED_GRAPH
 from vic_semantic.service import VicService
 from vic_semantic.sparql.update_targets import TargetKind, WrittenGraph
@@ -69,8 +70,10 @@ def require_admin(request: Request) -> Principal:
         raise HttpError(
             401,
             "unauthenticated",
-            "Для записи нужен заголовок Authorization: Bearer <токен>.",
-            "Writing needs an Authorization: Bearer <token> header.",
+            "Резервное копирование и другие операции администратора требуют токен "
+            "администратора: добавьте заголовок Authorization: Bearer <токен>.",
+            "Backups and other administrator operations need the administrator's token: "
+            "send an Authorization: Bearer <token> header.",
         )
     raise HttpError(
         403,
@@ -125,6 +128,20 @@ def require_writer(request: Request) -> Principal:
         f"The role {principal.role} only reads; writing needs a member's or the "
         "administrator's token.",
     )
+
+
+async def require_registered_writer(request: Request) -> Principal:
+    """Return the principal if it may write some graph; else 401, 403 or 404.
+
+    A member token whose slug the members graph does not describe gets 404
+    ``member_not_found``, the response POST /catalogues returns, so no write path stores graphs
+    for a member that the cluster views never show.
+    """
+    principal = require_writer(request)
+    if principal.role is Role.MEMBER and principal.member:
+        store = get_service(request).store
+        await run_in_threadpool(require_registered_member, store, principal.member)
+    return principal
 
 
 def require_graph_write(request: Request, graph: str | None) -> Principal:

@@ -686,12 +686,13 @@ def mapping_cases() -> Iterator[Case]:
                 "PUT", f"/catalogues/profiles/main?member={m(p)}", {"json": PROFILE}
             ),
         )
-        # No profile is saved in the fresh store, so an allowed read finds none: 404 shows
-        # that access was granted before the lookup.
+        # Every reader may read any member's profiles, as it may read their graphs. No
+        # profile is saved in the fresh store, so an allowed read finds none: 404 shows that
+        # access was granted before the lookup.
         yield Case(
             f"profile_get_{operation}",
             (PROFILE_PATH, "GET"),
-            operation,
+            "read",
             404,
             lambda p, m=member: get(f"/catalogues/profiles/absent?member={m(p)}"),
         )

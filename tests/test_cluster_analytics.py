@@ -41,7 +41,7 @@ def test_coverage_counts_members_per_stage(demo_service: VicService) -> None:
         "fundamental-research": 1,
         "applied-research": 2,
         "pilot-production": 1,
-        "production": 15,
+        "production": 16,
         "commercialisation": 3,
     }
     assert [stage.order for stage in report.stages] == [1, 2, 3, 4, 5]
@@ -158,15 +158,15 @@ def test_closeness_rejects_unknown_member(demo_service: VicService) -> None:
 def test_matrix_covers_every_pair(demo_service: VicService) -> None:
     members, pairs = closeness_matrix(demo_service.store)
 
-    assert len(members) == 26
-    assert len(pairs) == 26 * 25 // 2
+    assert len(members) == 27
+    assert len(pairs) == 27 * 26 // 2
     assert all(0 <= pair.technical.value <= 1 for pair in pairs)
 
 
 def test_members_list_kinds(demo_service: VicService) -> None:
     members = list_members(demo_service.store)
 
-    assert len(members) == 26
+    assert len(members) == 27
     kinds = {member.slug: member.kind for member in members}
     assert kinds["torgovyj-dom-moskva"] == str(VIC.TradingOrganisation)
     assert kinds["sovet-klastera"] == str(VIC.ClusterGovernanceBody)

@@ -68,7 +68,7 @@ def test_members_registry_loaded(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": query})
 
     assert response.status_code == 200, response.text
-    assert response.json()["results"]["bindings"][0]["n"]["value"] == "26"
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "27"
 
 
 def test_second_open_reuses_store(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import store_settings
+from conftest import register_member, store_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -26,6 +26,8 @@ def client(
     location = store_settings(request, store_kind, "mapping")
     settings = Settings(data_dir=data_dir, base_url="http://testserver", **location)
     service = VicService.open(settings)
+    # Saving profiles and corrections needs the member in the members graph.
+    register_member(service, "zavod")
     with TestClient(create_app(settings, service=service)) as test_client:
         yield test_client, {"Authorization": f"Bearer {token}"}
     service.close()

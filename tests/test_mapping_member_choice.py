@@ -71,7 +71,7 @@ def test_member_list_offers_every_member(world: World) -> None:
     assert options[0] == "", "the first option keeps the token's own member"
     assert DAIRY in options
     assert MEAT in options
-    assert len(options) == 1 + 26
+    assert len(options) == 1 + 27
 
 
 @pytest.mark.parametrize(

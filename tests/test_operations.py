@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ServiceFactory
+from conftest import ServiceFactory, register_member
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -260,6 +260,8 @@ def test_audit_of_graph_store_put(client: TestClient, service: VicService) -> No
 def test_audit_of_member_update(client: TestClient, service: VicService) -> None:
     registry = TokenRegistry(service.settings.data_dir / "tokens.json")
     token_id, secret = registry.create(Role.MEMBER, member=MEMBER)
+    # A member writes only while the members graph describes it; this store has no demo.
+    register_member(service, MEMBER)
     update = (
         f"INSERT DATA {{ GRAPH <{MEMBER_GRAPH}> {{ <http://example.org/a> "
         "<http://example.org/p> 1, 2 . } }"

@@ -36,7 +36,7 @@ from api.dependencies import (
     get_service,
     read_body,
     require_graph_write,
-    require_writer,
+    require_registered_writer,
 )
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
@@ -387,7 +387,7 @@ async def _handle(service: VicService, request: Request) -> Response:
     if target.is_store and request.method != "POST":
         return _method_not_allowed(request)
     # A dataset's graphs are known only after parsing, so first turn away those who write nothing.
-    require_writer(request)
+    await require_registered_writer(request)
     if target.is_store:
         return await _post_to_store(service, request)
     require_graph_write(request, target.graph)

@@ -17,6 +17,7 @@ from api.uploads import uploaded_files
 from vic_semantic.access import Role
 from vic_semantic.mapping import saved
 from vic_semantic.mapping.files import map_file
+from vic_semantic.member_registry import require_registered_member
 from vic_semantic.namespaces import VIC
 from vic_semantic.service import VicService
 from vic_semantic.validation.engine import default_ontology
@@ -29,14 +30,22 @@ MemberParam = Annotated[
 ]
 
 
-def _member_for(request: Request, member: str | None) -> str:
-    """Return the member whose saved data the request uses; 401, 403 or 400 otherwise.
+async def _member_for(request: Request, member: str | None) -> str:
+    """Return the member whose saved data the request uses; 401, 403, 400 or 404 otherwise.
 
     Profiles and corrections live in a graph of the member, so only that member and the
-    administrator read and write them.
+    administrator write them, and only for a member the members graph describes.
     """
     principal = require_writer(request)
-    slug = member or principal.member
+    slug = _named_member(principal.member, member)
+    require_graph_write(request, saved.profiles_graph(slug))
+    await run_in_threadpool(require_registered_member, get_service(request).store, slug)
+    return slug
+
+
+def _named_member(own: str | None, member: str | None) -> str:
+    """Return ``member``, else the member behind the token; 400 when neither is given."""
+    slug = member or own
     if slug is None:
         raise HttpError(
             400,
@@ -44,7 +53,6 @@ def _member_for(request: Request, member: str | None) -> str:
             "Укажите участника параметром ?member=<slug>.",
             "Name the member with the parameter ?member=<slug>.",
         )
-    require_graph_write(request, saved.profiles_graph(slug))
     return slug
 
 
@@ -66,7 +74,7 @@ async def map_catalogue(
     principal = get_principal(request)
     slug = None
     if profile is not None or member is not None or principal.role is Role.MEMBER:
-        slug = _member_for(request, member)
+        slug = await _member_for(request, member)
     manual = saved.load_corrections(service.store, slug) if slug else {}
     columns = None
     if profile is not None and slug:
@@ -106,7 +114,7 @@ async def put_profile(
     columns: Annotated[dict[str, str], Body(description="File header → field key.")],
     member: MemberParam = None,
 ) -> Response:
-    slug = _member_for(request, member)
+    slug = await _member_for(request, member)
     await run_in_threadpool(saved.save_profile, service.store, slug, name, columns)
     return Response(status_code=204)
 
@@ -118,7 +126,9 @@ async def get_profile(
     service: Annotated[VicService, Depends(get_service)],
     member: MemberParam = None,
 ) -> dict[str, Any]:
-    slug = _member_for(request, member)
+    # Every reader may read a profile: its graph under graph/member/{slug}/ is readable
+    # through /sparql and /graphs anyway, as every graph is.
+    slug = _named_member(get_principal(request).member, member)
     columns = saved.load_profiles(service.store, slug).get(name)
     if columns is None:
         raise _no_profile(name)
@@ -145,7 +155,7 @@ async def post_correction(
     label: Annotated[str, Body(description="Product name, for the record.")] = "",
     member: MemberParam = None,
 ) -> dict[str, Any]:
-    slug = _member_for(request, member)
+    slug = await _member_for(request, member)
     iri = URIRef(str(VIC) + cls.removeprefix("vic:")) if cls.startswith("vic:") else URIRef(cls)
     if not code.strip():
         raise HttpError(

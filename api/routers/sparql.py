@@ -22,8 +22,8 @@ from api.dependencies import (
     get_language,
     get_service,
     read_body,
+    require_registered_writer,
     require_update_write,
-    require_writer,
 )
 from api.errors import HttpError, error_body
 from api.negotiation import choose_media_type
@@ -408,7 +408,7 @@ async def sparql_post(request: Request) -> Response:
         operation = read_post(request.headers.get("content-type"), request.url.query, body)
     if operation.kind is Kind.QUERY:
         return await _run_query(service, request, operation)
-    principal = require_writer(request)
+    principal = await require_registered_writer(request)
     return await _run_update(service, request, principal, operation)
 
 
