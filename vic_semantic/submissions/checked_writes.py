@@ -125,7 +125,8 @@ def _checked_write(
                     len(report.violations),
                 )
                 return report
-            store.update(_replacement(scratch, written))
+            # run_update, not update: the write audit records client-facing writes.
+            store.run_update(_replacement(scratch, written), None)
         logger.info("applied a validated write to %s", ", ".join(written))
         return report
     finally:
