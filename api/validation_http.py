@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -72,7 +73,7 @@ async def run_validation(service: VicService, function: Callable[[], T]) -> T:
     """
     limit = service.settings.validation_timeout_seconds
     slots = service.validation_slots
-    if not slots.acquire(blocking=False):
+    if not await _acquire(slots):
         raise _busy(service.settings.validation_slots)
 
     def run_and_release() -> T:
@@ -94,13 +95,38 @@ async def run_validation(service: VicService, function: Callable[[], T]) -> T:
         ) from error
 
 
+# Seconds a validation waits for a free slot before the 503: writes of several clients at
+# once then queue briefly instead of failing.
+_SLOT_WAIT_SECONDS = 30.0
+
+
+async def _acquire(slots: threading.BoundedSemaphore) -> bool:
+    """Take a validation slot, waiting up to ``_SLOT_WAIT_SECONDS`` in a worker thread."""
+    if slots.acquire(blocking=False):
+        return True
+    waiting = asyncio.ensure_future(
+        asyncio.to_thread(slots.acquire, True, _SLOT_WAIT_SECONDS)
+    )
+    try:
+        return await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+        # The thread may still take the slot after the request is gone; give it back then.
+        waiting.add_done_callback(lambda done: _release_if_taken(slots, done))
+        raise
+
+
+def _release_if_taken(slots: threading.BoundedSemaphore, waiting: asyncio.Future[bool]) -> None:
+    if not waiting.cancelled() and waiting.exception() is None and waiting.result():
+        slots.release()
+
+
 def _busy(slots: int) -> HttpError:
     return HttpError(
         503,
         "validation_busy",
-        f"Сейчас уже идут проверки: {slots} из {slots} (предел VIC_VALIDATION_SLOTS). "
-        "Повторите запрос через минуту.",
-        f"{slots} of {slots} validations are already running (the VIC_VALIDATION_SLOTS "
-        "limit). Send the request again in a minute.",
+        f"Все {slots} мест для проверок (VIC_VALIDATION_SLOTS) заняты дольше "
+        f"{_SLOT_WAIT_SECONDS:g} с. Повторите запрос через минуту.",
+        f"All {slots} validation slots (VIC_VALIDATION_SLOTS) stayed busy for over "
+        f"{_SLOT_WAIT_SECONDS:g} s. Send the request again in a minute.",
         retry_after_seconds=60,
     )

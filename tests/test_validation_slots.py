@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import ServiceFactory, register_member
 from fastapi.testclient import TestClient
 
+from api import validation_http
 from api.main import create_app
 from vic_semantic.catalogues.errors import TableLayoutError
 from vic_semantic.catalogues.limits import DEFAULT_MAX_ROWS
@@ -26,7 +29,10 @@ def _validate(client: TestClient, lang: str = "ru"):  # type: ignore[no-untyped-
     )
 
 
-def test_validation_over_the_slots_gets_503_at_once(service_factory: ServiceFactory) -> None:
+def test_validation_over_the_slots_waits_then_gets_503(
+    service_factory: ServiceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validation_http, "_SLOT_WAIT_SECONDS", 0.3)
     service = service_factory(load_demo=False, validation_slots=1)
     with TestClient(create_app(service.settings, service=service)) as client:
         # A validation whose thread still runs holds its slot.
@@ -41,6 +47,7 @@ def test_validation_over_the_slots_gets_503_at_once(service_factory: ServiceFact
     assert busy.json()["error"] == "validation_busy"
     assert busy.headers["Retry-After"] == "60"
     assert "VIC_VALIDATION_SLOTS" in busy.json()["message"]
+    assert "0.3" in busy.json()["message"]
     # Each finished validation gave its slot back.
     assert (first.status_code, second.status_code) == (200, 200)
 
@@ -77,3 +84,17 @@ def test_default_row_limit() -> None:
 
     assert DEFAULT_MAX_ROWS == 20_000
     assert "20000" in caught.value.message_en.replace(",", "").replace(" ", "")
+
+
+def test_validation_waits_for_a_slot_freed_meanwhile(service_factory: ServiceFactory) -> None:
+    service = service_factory(load_demo=False, validation_slots=1)
+    assert service.validation_slots.acquire(blocking=False)
+    timer = threading.Timer(0.5, service.validation_slots.release)
+    timer.start()
+    try:
+        with TestClient(create_app(service.settings, service=service)) as client:
+            response = _validate(client)
+    finally:
+        timer.join()
+
+    assert response.status_code == 200, response.text

@@ -148,8 +148,8 @@ class Settings(BaseSettings):
         default=2,
         gt=0,
         description="Most validations (member files, validated writes) the API runs at "
-        "once; one more gets 503 at once. A validation that passed its time limit keeps "
-        "its slot until its thread ends.",
+        "once; one more waits up to 30 s for a slot, then gets 503. A validation that "
+        "passed its time limit keeps its slot until its thread ends.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
