@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from vic_semantic.access import Role, TokenRegistry
 from vic_semantic.config import Settings
-from vic_semantic.namespaces import GRAPH, catalogue_graph
+from vic_semantic.namespaces import GRAPH, catalogue_graph, veterinary_graph
 from vic_semantic.rdf import parse_rdf, to_rdflib
 from vic_semantic.service import VicService
 from vic_semantic.validation import validate_graph
@@ -162,6 +162,12 @@ def test_load_rejected(api: Api, listener: Listener) -> None:
         sparql_update(api, f"LOAD SILENT <{listener.url}/x> INTO GRAPH <{own}>", api.admin) == 403
     )
     assert sparql_update(api, f"LOAD <{listener.url}/x> INTO GRAPH <{own}>", api.member) == 403
+    # A member's writes to this graph run on a scratch store first, which would fetch.
+    veterinary = veterinary_graph(MEMBER)
+    assert (
+        sparql_update(api, f"LOAD <{listener.url}/x> INTO GRAPH <{veterinary}>", api.member)
+        == 403
+    )
     listener.assert_untouched()
 
 

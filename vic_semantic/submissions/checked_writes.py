@@ -22,6 +22,7 @@ from vic_semantic.member_graphs import (
     foreign_subjects,
     working_graph_member,
 )
+from vic_semantic.sparql.lexer import check_request_text
 from vic_semantic.store.base import Locate, Store
 from vic_semantic.store.syntax import syntax_error
 from vic_semantic.store.updates import in_graph, insert_data
@@ -208,6 +209,9 @@ def run_update_checked(
     """
     # NOTE: the copy costs time and memory in proportion to the whole dataset; members'
     # updates are small, but the store may not be.
+    # The scratch store is a plain pyoxigraph store, which would fetch the URL of a LOAD or
+    # SERVICE, so the update gets the same checks as one the service's store runs.
+    check_request_text(update)
 
     def fill(scratch: ox.Store) -> None:
         scratch.load(store.dump(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
