@@ -182,5 +182,7 @@ def test_validate_missing_file_named_in_both_languages(tmp_path: Path) -> None:
     english = runner.invoke(app, ["validate", "--lang", "en", str(missing)])
 
     assert russian.exit_code == english.exit_code == 2
-    assert "не прочитан" in russian.output and "missing.csv" in russian.output
-    assert "Could not read" in english.output and "Check the path" in english.output
+    assert "не прочитан" in russian.output
+    assert "missing.csv" in russian.output
+    assert "Could not read" in english.output
+    assert "Check the path" in english.output

@@ -35,7 +35,7 @@ def test_validation_over_the_slots_waits_then_gets_503(
     monkeypatch.setattr(validation_http, "_SLOT_WAIT_SECONDS", 0.3)
     service = service_factory(load_demo=False, validation_slots=1)
     with TestClient(create_app(service.settings, service=service)) as client:
-        # A validation whose thread still runs holds its slot.
+        # A validation whose thread still runs keeps its slot.
         assert service.validation_slots.acquire(blocking=False)
         try:
             busy = _validate(client, "en")

@@ -2,8 +2,8 @@
 
 These graphs are not validated against the shapes, but they are part of the union default
 graph that queries read. So a member may make statements there only about its own resources
-(``id/{kind}/{slug}`` and below) and about IRIs outside the service's namespace; otherwise one
-member could rename another member or add products to its catalogue in every query's eyes.
+(``id/{kind}/{slug}`` and below) and about IRIs outside the service's namespace. Otherwise one
+member could rename another member, or add products to its catalogue, in every query's results.
 """
 
 from __future__ import annotations

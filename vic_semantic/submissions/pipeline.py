@@ -276,8 +276,8 @@ def submit_catalogue(
     return Submission(report, stored=True, version=number)
 
 
-# Seconds a submission must have left before its deadline to be stored: the caller answers
-# 503 at the deadline, so a write that started later could land after that answer.
+# Seconds a submission must have left before its deadline to be stored. The API returns 503
+# at the deadline, so a write that started later could land after that response.
 _STORE_MARGIN_SECONDS = 5.0
 
 
